@@ -1,0 +1,81 @@
+"""Notebook harness: quiet, timed, reported.
+
+When pytest executes notebooks (nbval items), this plugin
+- starts every kernel with TensorFlow's start-up noise off and a non-interactive plotting backend,
+- tells each notebook's hidden target cell where to write its results,
+- sums the seconds each notebook took and fails the run if one exceeds its time budget,
+- writes ``reports/notebooks.json``: seconds, budget and target results per notebook.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from tests.notebook_tools import ROOT, read, time_budget
+
+REPORT_DIR = ROOT / "reports"
+TARGET_DIR = REPORT_DIR / "targets"
+
+_seconds: dict[str, float] = defaultdict(float)
+_failed: set[str] = set()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    os.environ["COURSE_REPORT_DIR"] = str(TARGET_DIR)
+    if not hasattr(config, "workerinput"):  # the controller starts from a clean target folder
+        for stale in TARGET_DIR.glob("*.json") if TARGET_DIR.exists() else []:
+            stale.unlink()
+
+
+def _notebook_of(nodeid: str) -> str | None:
+    path = nodeid.split("::", 1)[0]
+    return path if path.endswith(".ipynb") else None
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    notebook = _notebook_of(report.nodeid)
+    if notebook is None:
+        return
+    _seconds[notebook] += report.duration
+    if report.failed:
+        _failed.add(notebook)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if hasattr(session.config, "workerinput") or not _seconds:
+        return
+    report, problems = {}, []
+    for notebook, seconds in sorted(_seconds.items()):
+        stem = Path(notebook).stem
+        budget = time_budget(read(ROOT / notebook))
+        target_file = TARGET_DIR / f"{stem}.json"
+        target = json.loads(target_file.read_text()) if target_file.exists() else None
+        report[notebook] = {
+            "seconds": round(seconds, 1),
+            "budget_s": budget,
+            "passed": notebook not in _failed,
+            "target": target,
+        }
+        if seconds > budget:
+            problems.append(f"{notebook} took {seconds:.1f} s, over its {budget} s budget")
+        if target is None and notebook not in _failed:
+            problems.append(f"{notebook} ran but its hidden target cell reported nothing (course.report_target)")
+    REPORT_DIR.mkdir(exist_ok=True)
+    (REPORT_DIR / "notebooks.json").write_text(json.dumps(report, indent=2))
+    writer = session.config.get_terminal_writer()
+    writer.line()
+    writer.sep("-", "notebook times and targets (reports/notebooks.json)")
+    for notebook, entry in report.items():
+        writer.line(f"{entry['seconds']:6.1f} s / {entry['budget_s']} s  {notebook}  {json.dumps(entry['target'])}")
+    for problem in problems:
+        writer.line(f"FAILED budget/target: {problem}", red=True)
+    if problems:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

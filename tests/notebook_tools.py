@@ -1,0 +1,44 @@
+"""Shared by the tests, the notebook harness and scripts/execute_notebooks.py: where notebooks are, how they are hashed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+DEFAULT_BUDGET_S = 60
+MAX_BUDGET_S = 90
+
+
+def notebook_paths() -> list[Path]:
+    """Every course notebook, in course order."""
+    return sorted(p for p in NOTEBOOKS.glob("*/*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
+
+def _source(cell: Any) -> str:
+    source = cell["source"]
+    return "".join(source) if isinstance(source, list) else source
+
+
+def code_hash(notebook: Any) -> str:
+    """SHA-256 of the notebook's code cells, in order: changes whenever code changes."""
+    digest = hashlib.sha256()
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            digest.update(_source(cell).encode())
+            digest.update(b"\n\x00\n")
+    return digest.hexdigest()
+
+
+def read(path: Path) -> dict:
+    """A notebook as plain JSON."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def time_budget(notebook: dict) -> int:
+    """Seconds a notebook may take: 60, or what its metadata grants a heavy chapter (at most 90)."""
+    budget = notebook.get("metadata", {}).get("course", {}).get("time_budget_s", DEFAULT_BUDGET_S)
+    return min(int(budget), MAX_BUDGET_S)

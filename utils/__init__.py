@@ -1,0 +1,9 @@
+"""Helper package of the course: set-up, datasets, plots, widgets, animations and exercise checks.
+
+Notebooks import the modules they need, e.g. ``from utils import course, datasets, plots, widgets``.
+Importing the package changes no global state; ``course.setup()`` does that, once, on purpose.
+"""
+
+__version__ = "0.1.0"
+
+__all__ = ["animation", "checks", "course", "datasets", "plots", "widgets"]

@@ -1,0 +1,254 @@
+"""The engine behind every exercise check: run hidden cases, explain what is wrong, never raise.
+
+A check compares a learner's function (or value) with a reference on hidden cases and returns a
+:class:`Result` whose message starts with ✅ (passed), ⏳ (not attempted yet) or ❌ (with a
+specific hint). ``check_*`` print the message; ``evaluate_*`` return the :class:`Result`, which is
+what instructors' grading scripts and the unit tests use. Introduced in notebook 02.
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+PASS, TODO, FAIL = "✅", "⏳", "❌"
+
+
+@dataclass(frozen=True)
+class Result:
+    """Outcome of a check: whether it passed and the message shown to the learner."""
+
+    passed: bool
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+
+@dataclass(frozen=True)
+class Case:
+    """One hidden test input; with ``finite_only`` only shape and finiteness are checked."""
+
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    finite_only: bool = False
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A plausible wrong answer (a function, or a value) and the hint to give when it is seen."""
+
+    hint: str
+    wrong: Any
+
+
+def _short(value: Any, limit: int = 120) -> str:
+    """A compact one-line repr of a number, array or other object."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    if isinstance(value, np.ndarray):
+        text = np.array2string(value, precision=4, separator=", ", threshold=8, edgeitems=3)
+    elif isinstance(value, (float, np.floating)):
+        text = f"{float(value):.6g}"
+    else:
+        text = repr(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _describe_case(case: Case) -> str:
+    parts = [_short(a, 60) for a in case.args] + [f"{k}={_short(v, 60)}" for k, v in case.kwargs.items()]
+    return "(" + ", ".join(parts) + ")"
+
+
+def _is_numeric(value: Any) -> bool:
+    try:
+        array = np.asarray(value)
+    except Exception:  # noqa: BLE001 - anything unconvertible is simply "not numeric"
+        return False
+    return array.dtype.kind in "biufc"
+
+
+def _to_array(value: Any) -> np.ndarray:
+    """Convert NumPy, Python and TensorFlow values alike to a NumPy array."""
+    if hasattr(value, "numpy") and callable(value.numpy):
+        value = value.numpy()
+    return np.asarray(value)
+
+
+def _kind(array: np.ndarray) -> str:
+    return "integer" if array.dtype.kind in "biu" else "float" if array.dtype.kind == "f" else array.dtype.kind
+
+
+def _compare(
+    name: str,
+    got: Any,
+    expected: Any,
+    rtol: float,
+    atol: float,
+    where: str,
+    finite_only: bool = False,
+    check_dtype: bool = True,
+) -> str | None:
+    """Return a specific complaint about ``got`` versus ``expected``, or None when they agree."""
+    if got is None:
+        return f"{name} gave None{where}. Did you forget the `return` statement?"
+    if not _is_numeric(_to_array(got)):
+        return f"{name} gave a {type(got).__name__}{where}; expected a number or an array of numbers."
+    got_array, expected_array = _to_array(got), _to_array(expected)
+    if got_array.shape != expected_array.shape:
+        return (
+            f"{name} gave shape {got_array.shape}{where}; expected shape {expected_array.shape}. "
+            "Check which axis you sum over, and that you do not add or drop a dimension."
+        )
+    if got_array.dtype.kind in "fc" and not np.all(np.isfinite(got_array)):
+        bad = "NaN" if np.any(np.isnan(got_array)) else "an infinite value"
+        return (
+            f"{name} gave {bad}{where}. Look for log(0), division by zero or an overflowing exp; "
+            "clipping the values that go into log or exp usually fixes it."
+        )
+    if finite_only:
+        return None
+    if check_dtype and _kind(got_array) != _kind(expected_array):
+        if _kind(expected_array) == "integer":
+            return (
+                f"{name} gave {got_array.dtype} values{where}, like {_short(got_array.ravel()[:3])}; "
+                "expected whole numbers or class labels (0/1). Did you forget to threshold or round?"
+            )
+        if _kind(expected_array) == "float":
+            return (
+                f"{name} gave {got_array.dtype} values{where}; expected floating-point numbers. "
+                "Integer division (//) or an integer cast loses the fractional part."
+            )
+    if not np.allclose(got_array, expected_array, rtol=rtol, atol=atol, equal_nan=True):
+        difference = np.abs(got_array.astype(np.float64) - expected_array.astype(np.float64))
+        return (
+            f"{name} gave {_short(got_array)}{where}; expected {_short(expected_array)} "
+            f"(largest difference {float(np.max(difference)):.3g})."
+        )
+    return None
+
+
+def _matches(got: Any, wrong: Any, rtol: float, atol: float) -> bool:
+    try:
+        got_array, wrong_array = _to_array(got), _to_array(wrong)
+        return got_array.shape == wrong_array.shape and bool(
+            np.allclose(got_array, wrong_array, rtol=rtol, atol=atol)
+        )
+    except Exception:  # noqa: BLE001 - a wrong answer that cannot be compared is not a match
+        return False
+
+
+def evaluate_function(
+    answer: Callable[..., Any],
+    reference: Callable[..., Any],
+    cases: Sequence[Case],
+    *,
+    name: str,
+    mistakes: Sequence[Mistake] = (),
+    rtol: float = 1e-5,
+    atol: float = 1e-7,
+    check_dtype: bool = True,
+    success: str = "",
+) -> Result:
+    """Run ``answer`` and ``reference`` on every case; explain the first disagreement."""
+    if not cases:
+        raise ValueError("a function check needs at least one Case")
+    if not callable(answer):
+        return Result(False, f"{FAIL} {name} should be a function, but it is a {type(answer).__name__}.")
+    for case in cases:
+        where = f" for input {_describe_case(case)}"
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")  # the learner sees our hint, not NumPy's warnings
+                got = answer(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+        except NotImplementedError:
+            return Result(
+                False,
+                f"{TODO} {name} is not written yet: replace `raise NotImplementedError` with your "
+                "code, run that cell, then run this check again.",
+            )
+        except Exception as error:  # noqa: BLE001 - the learner sees the error, not a traceback
+            return Result(False, f"{FAIL} {name} raised {type(error).__name__}: {error}{where}.")
+        expected = reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+        complaint = _compare(name, got, expected, rtol, atol, where, case.finite_only, check_dtype)
+        if complaint:
+            if not case.finite_only:
+                for mistake in mistakes:
+                    try:
+                        with np.errstate(all="ignore"):
+                            wrong = mistake.wrong(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+                    except Exception:  # noqa: BLE001 - a crashing model of a mistake just does not match
+                        continue
+                    if _matches(got, wrong, rtol, atol):
+                        return Result(False, f"{FAIL} {complaint} Hint: {mistake.hint}")
+            return Result(False, f"{FAIL} {complaint}")
+    return Result(True, f"{PASS} {name} passes all {len(cases)} hidden tests. {success}".rstrip())
+
+
+def evaluate_value(
+    answer: Any,
+    expected: Any,
+    *,
+    name: str,
+    mistakes: Sequence[Mistake] = (),
+    rtol: float = 1e-5,
+    atol: float = 1e-7,
+    check_dtype: bool = False,
+    success: str = "",
+) -> Result:
+    """Compare a learner's value with the expected one; recognise listed mistaken values."""
+    if answer is Ellipsis:
+        return Result(False, f"{TODO} {name} is not filled in yet: replace `...` with your answer.")
+    complaint = _compare(name, answer, expected, rtol, atol, "", False, check_dtype)
+    if complaint is None:
+        return Result(True, f"{PASS} {name} is correct. {success}".rstrip())
+    for mistake in mistakes:
+        if _matches(answer, mistake.wrong, rtol, atol):
+            return Result(False, f"{FAIL} {complaint} Hint: {mistake.hint}")
+    return Result(False, f"{FAIL} {complaint}")
+
+
+def check_function(answer: Callable[..., Any], reference: Callable[..., Any], cases: Sequence[Case], **options: Any) -> None:
+    """Print the outcome of :func:`evaluate_function` (what a notebook's check cell shows)."""
+    print(evaluate_function(answer, reference, cases, **options))
+
+
+def check_value(answer: Any, expected: Any, **options: Any) -> None:
+    """Print the outcome of :func:`evaluate_value`."""
+    print(evaluate_value(answer, expected, **options))
+
+
+def guarded(evaluate: Callable[..., Result]) -> Callable[..., Result]:
+    """Make an exercise's evaluate function safe: any unexpected error becomes a ❌ message."""
+
+    def run(*args: Any, **kwargs: Any) -> Result:
+        try:
+            return evaluate(*args, **kwargs)
+        except NotImplementedError:
+            return Result(False, f"{TODO} Not attempted yet: replace `raise NotImplementedError` with your code.")
+        except Exception as error:  # noqa: BLE001 - a check must never raise into the learner's face
+            return Result(False, f"{FAIL} The check could not run your answer: {type(error).__name__}: {error}")
+
+    run.__name__ = evaluate.__name__
+    run.__doc__ = evaluate.__doc__
+    return run
+
+
+def printer(evaluate: Callable[..., Result]) -> Callable[..., None]:
+    """Turn a guarded evaluate function into the check a notebook calls: it prints the message."""
+    safe = guarded(evaluate)
+
+    def check(*args: Any, **kwargs: Any) -> None:
+        print(safe(*args, **kwargs))
+
+    check.__name__ = evaluate.__name__.replace("evaluate_", "check_")
+    check.__doc__ = (evaluate.__doc__ or "").replace("Evaluate", "Check")
+    return check
