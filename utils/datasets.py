@@ -139,7 +139,9 @@ def load_split(
         raise ValueError(
             f"unknown feature(s) {bad} for {name!r}; choose from: {', '.join(info.features)}"
         )
-    non_numeric = [c for c in chosen if not np.issubdtype(frame[c].dtype, np.number)]
+    from pandas.api.types import is_numeric_dtype
+
+    non_numeric = [c for c in chosen if not is_numeric_dtype(frame[c])]
     if non_numeric:
         raise ValueError(
             f"feature(s) {non_numeric} of {name!r} are categorical; use load_frame({name!r}) "
