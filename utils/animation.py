@@ -25,6 +25,8 @@ def jshtml(
         raise ValueError(f"interval_ms must be positive, got {interval_ms!r}")
     if not callable(draw_frame):
         raise ValueError("draw_frame must be a function of the frame index")
+    draw_frame(0)
+    fig.tight_layout()  # lay out once, on the first frame, so labels are not clipped in any frame
     movie = mpl_animation.FuncAnimation(fig, draw_frame, frames=frames, interval=interval_ms, blit=False)
     html = movie.to_jshtml(default_mode="loop" if loop else "once")
     plt.close(fig)
