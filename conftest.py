@@ -12,11 +12,10 @@ from __future__ import annotations
 import json
 import os
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 
-from tests.notebook_tools import ROOT, read, time_budget
+from tests.notebook_tools import ROOT, summarize
 
 REPORT_DIR = ROOT / "reports"
 TARGET_DIR = REPORT_DIR / "targets"
@@ -52,22 +51,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if hasattr(session.config, "workerinput") or not _seconds:
         return
-    report, problems = {}, []
-    for notebook, seconds in sorted(_seconds.items()):
-        stem = Path(notebook).stem
-        budget = time_budget(read(ROOT / notebook))
-        target_file = TARGET_DIR / f"{stem}.json"
-        target = json.loads(target_file.read_text()) if target_file.exists() else None
-        report[notebook] = {
-            "seconds": round(seconds, 1),
-            "budget_s": budget,
-            "passed": notebook not in _failed,
-            "target": target,
-        }
-        if seconds > budget:
-            problems.append(f"{notebook} took {seconds:.1f} s, over its {budget} s budget")
-        if target is None and notebook not in _failed:
-            problems.append(f"{notebook} ran but its hidden target cell reported nothing (course.report_target)")
+    report, problems = summarize(_seconds, _failed, ROOT, TARGET_DIR)
     REPORT_DIR.mkdir(exist_ok=True)
     (REPORT_DIR / "notebooks.json").write_text(json.dumps(report, indent=2))
     writer = session.config.get_terminal_writer()

@@ -42,3 +42,21 @@ def time_budget(notebook: dict) -> int:
     """Seconds a notebook may take: 60, or what its metadata grants a heavy chapter (at most 90)."""
     budget = notebook.get("metadata", {}).get("course", {}).get("time_budget_s", DEFAULT_BUDGET_S)
     return min(int(budget), MAX_BUDGET_S)
+
+
+def summarize(
+    seconds: dict[str, float], failed: set[str], root: Path, target_dir: Path
+) -> tuple[dict[str, dict], list[str]]:
+    """Per-notebook report (seconds, budget, target results) and the problems that fail the run."""
+    report: dict[str, dict] = {}
+    problems: list[str] = []
+    for notebook, spent in sorted(seconds.items()):
+        budget = time_budget(read(root / notebook))
+        target_file = target_dir / f"{Path(notebook).stem}.json"
+        target = json.loads(target_file.read_text()) if target_file.exists() else None
+        report[notebook] = {"seconds": round(spent, 1), "budget_s": budget, "passed": notebook not in failed, "target": target}
+        if spent > budget:
+            problems.append(f"{notebook} took {spent:.1f} s, over its {budget} s budget")
+        if target is None and notebook not in failed:
+            problems.append(f"{notebook} ran but its hidden target cell reported nothing (course.report_target)")
+    return report, problems
