@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
+from pathlib import Path
 from collections import defaultdict
 
 import pytest
@@ -18,7 +20,6 @@ import pytest
 from tests.notebook_tools import ROOT, summarize
 
 REPORT_DIR = ROOT / "reports"
-TARGET_DIR = REPORT_DIR / "targets"
 
 _seconds: dict[str, float] = defaultdict(float)
 _failed: set[str] = set()
@@ -28,10 +29,10 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    os.environ["COURSE_REPORT_DIR"] = str(TARGET_DIR)
-    if not hasattr(config, "workerinput"):  # the controller starts from a clean target folder
-        for stale in TARGET_DIR.glob("*.json") if TARGET_DIR.exists() else []:
-            stale.unlink()
+    if not hasattr(config, "workerinput"):
+        # a fresh folder per run (inherited by the xdist workers and their kernels), so that
+        # two test runs at the same time never read each other's target results
+        os.environ["COURSE_REPORT_DIR"] = tempfile.mkdtemp(prefix="course-targets-")
 
 
 def _notebook_of(nodeid: str) -> str | None:
@@ -51,7 +52,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if hasattr(session.config, "workerinput") or not _seconds:
         return
-    report, problems = summarize(_seconds, _failed, ROOT, TARGET_DIR)
+    report, problems = summarize(_seconds, _failed, ROOT, Path(os.environ["COURSE_REPORT_DIR"]))
     REPORT_DIR.mkdir(exist_ok=True)
     (REPORT_DIR / "notebooks.json").write_text(json.dumps(report, indent=2))
     writer = session.config.get_terminal_writer()

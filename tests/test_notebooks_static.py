@@ -109,7 +109,8 @@ def test_exercises_have_solutions_and_checks(path) -> None:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_explorer_or_animation(path) -> None:
     code = "\n".join(_text(c) for c in _code_cells(read(path)))
-    assert re.search(r"widgets\.\w+\(|animation\.(player|jshtml)\(", code), "needs an explorer or an animation"
+    pattern = r"\b\w+\.\w*explorer\(|\bwidgets\.\w+\(|\banimation\.(player|jshtml)\("
+    assert re.search(pattern, code), "needs an explorer (a *_explorer call) or an animation (animation.player)"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
