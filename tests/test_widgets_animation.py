@@ -123,3 +123,12 @@ def test_animation_bad_arguments(frames, interval, draw, message):
     with pytest.raises(ValueError, match=message):
         animation.jshtml(fig, draw, frames=frames, interval_ms=interval)
     plt.close(fig)
+
+
+def test_snapshot_escapes_status_exactly_once():
+    def draw(fig, x):
+        fig.subplots()
+        return "f'(x) < 1 & done"
+
+    html = widgets.Explorer({"x": widgets.slider("x", 0.0, 1.0, 0.5)}, draw).snapshot_html()
+    assert "f&#x27;(x) &lt; 1 &amp; done" in html and "&amp;#x27;" not in html

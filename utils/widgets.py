@@ -89,7 +89,7 @@ class Explorer(ipw.VBox):
         picture = base64.b64encode(self.png(dpi=2 * int(self.figure.dpi))).decode()
         width = int(self.figure.get_figwidth() * self.figure.dpi)
         settings = ", ".join(f"{name} = {_format(value)}" for name, value in self.values().items())
-        state = html.escape(_strip_tags(self.status.value) or settings)
+        state = _strip_tags(self.status.value) or html.escape(settings)  # status is already escaped
         return (
             '<figure class="course-explorer-snapshot">'
             f'<img src="data:image/png;base64,{picture}" width="{width}" alt="explorer view"/>'
