@@ -31,7 +31,8 @@ def jshtml(
     draw_frame(0)
     fig.tight_layout()  # lay out once, on the first frame, so labels are not clipped in any frame
     movie = mpl_animation.FuncAnimation(fig, draw_frame, frames=frames, interval=interval_ms, blit=False)
-    with mpl.rc_context({"savefig.dpi": dpi, "animation.embed_limit": 40.0}):
+    # a fixed frame box: "tight" bounding boxes would re-render every frame several times
+    with mpl.rc_context({"savefig.dpi": dpi, "savefig.bbox": None, "animation.embed_limit": 40.0}):
         html = movie.to_jshtml(default_mode="loop" if loop else "once")
     plt.close(fig)
     return html
