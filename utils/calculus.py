@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from utils.networks import sigmoid as _sigmoid
 from utils.plots import PALETTE
 from utils.widgets import Explorer, slider
 
@@ -29,10 +30,6 @@ class Curve:
     derivative: Callable[[Any], Any]
     label: str
     x_range: tuple[float, float]
-
-
-def _sigmoid(x: Any) -> Any:
-    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=np.float64)))
 
 
 CURVES: dict[str, Curve] = {

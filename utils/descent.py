@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from utils import animation
 from utils.losses import binary_cross_entropy
+from utils.networks import sigmoid  # re-exported: notebook 09 writes it, then uses this one
 from utils.plots import PALETTE
 from utils.widgets import Explorer, slider
 
@@ -74,12 +75,6 @@ def _bias(b: Any) -> float:
     if not np.isfinite(value):
         raise ValueError(f"b must be a finite number, got {b!r}")
     return value
-
-
-def sigmoid(z: Any) -> np.ndarray:
-    """σ(z) = 1 / (1 + e^(−z)), element-wise. Introduced in notebook 09 (first written in notebook 02)."""
-    with np.errstate(over="ignore"):  # e^(−z) overflows to inf for very negative z, and σ is then exactly 0
-        return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
 
 
 def forward(X: Any, w: Any, b: float) -> np.ndarray:

@@ -7,10 +7,7 @@ from typing import Any, Callable
 import numpy as np
 
 from utils.checks import Case, Mistake, Result, evaluate_function, guarded, printer
-
-
-def _sigmoid(z: Any) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
+from utils.networks import sigmoid as _sigmoid
 
 
 def _flat(pair: Any, what: str) -> np.ndarray:

@@ -8,10 +8,7 @@ import numpy as np
 
 from utils.checks import Case, Mistake, Result, evaluate_function, guarded, printer
 from utils.networks import koala_weights
-
-
-def _sigmoid(z: Any) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
+from utils.networks import sigmoid as _sigmoid
 
 
 def _dense(x: Any, W: Any, b: Any) -> np.ndarray:

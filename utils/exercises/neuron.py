@@ -7,13 +7,10 @@ from typing import Any, Callable
 import numpy as np
 
 from utils.checks import Case, Mistake, Result, evaluate_function, evaluate_value, guarded, printer
+from utils.networks import sigmoid as _sigmoid
 
 AGE_SCALE = 100.0  # notebook 02 feeds the neuron age / 100
 EPSILON = 1e-7  # the clipping Keras uses for probabilities
-
-
-def _sigmoid(z: Any) -> Any:
-    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
 
 
 @guarded
