@@ -100,6 +100,9 @@ def test_exercises_have_solutions_and_checks(path) -> None:
     for cell in solutions:
         assert "### END SOLUTION" in _text(cell), "a solution block is not closed with ### END SOLUTION"
         assert "hide-input" in cell.get("metadata", {}).get("tags", []), "solution cells are tagged hide-input"
+        assert cell["metadata"].get("mystnb", {}).get("code_prompt_show") == "Show solution", (
+            "solution cells are labelled 'Show solution' in the book: run scripts/label_solutions.py"
+        )
     checks = [c for c in _code_cells(notebook) if re.search(r"\bcheck_\w+\(", _text(c)) and "BEGIN SOLUTION" not in _text(c)]
     assert len(checks) >= len(solutions), "every exercise needs a check cell"
     headings = re.findall(r"^### Exercise \d+", _markdown(notebook), flags=re.M)

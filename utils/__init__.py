@@ -6,4 +6,6 @@ Importing the package changes no global state; ``course.setup()`` does that, onc
 
 __version__ = "0.1.0"
 
+# core modules every notebook may use; topic modules (activations, boxes, convolution, descent, ...)
+# are imported by name where a notebook needs them
 __all__ = ["animation", "checks", "course", "datasets", "plots", "widgets"]
