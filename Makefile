@@ -20,7 +20,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	touch $@
 
 start: setup  ## set up (first time) and open the course in JupyterLab
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 test: setup  ## the whole suite: unit tests + strict book build + every notebook executed
 	$(MAKE) --no-print-directory test-unit book test-notebooks
