@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any, Callable
 
 import matplotlib as mpl
@@ -30,10 +32,22 @@ def jshtml(
         raise ValueError("draw_frame must be a function of the frame index")
     draw_frame(0)
     fig.tight_layout()  # lay out once, on the first frame, so labels are not clipped in any frame
-    movie = mpl_animation.FuncAnimation(fig, draw_frame, frames=frames, interval=interval_ms, blit=False)
+    # ...and then no layout engine at all: every frame keeps that layout (nothing jumps) and each
+    # frame is drawn exactly once, when it is saved (a layout engine would add a second draw)
+    fig.set_layout_engine(None)
+    writer = mpl_animation.HTMLWriter(
+        fps=1000 / interval_ms, embed_frames=True, default_mode="loop" if loop else "once"
+    )
     # a fixed frame box: "tight" bounding boxes would re-render every frame several times
     with mpl.rc_context({"savefig.dpi": dpi, "savefig.bbox": None, "animation.embed_limit": 40.0}):
-        html = movie.to_jshtml(default_mode="loop" if loop else "once")
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "animation.html"
+            with writer.saving(fig, str(path), dpi):
+                for index in range(frames):
+                    if index:  # frame 0 is already drawn
+                        draw_frame(index)
+                    writer.grab_frame()
+            html = path.read_text(encoding="utf-8")
     plt.close(fig)
     return html
 
