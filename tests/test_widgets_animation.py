@@ -112,6 +112,20 @@ def test_animation_renders_every_frame_to_html():
     assert not plt.fignum_exists(fig.number)  # closed, so it is not shown twice
 
 
+def test_animation_keeps_frames_up_to_the_course_embed_limit(monkeypatch):
+    limits = []
+    make_writer = animation.mpl_animation.HTMLWriter.__init__
+
+    def spy(self, *args, **kwargs):
+        make_writer(self, *args, **kwargs)
+        limits.append(self._bytes_limit)
+
+    monkeypatch.setattr(animation.mpl_animation.HTMLWriter, "__init__", spy)
+    fig, ax = plt.subplots()
+    animation.jshtml(fig, lambda i: ax.plot([i]), frames=2)
+    assert limits == [animation.EMBED_LIMIT_MB * 1024 * 1024]  # not matplotlib's 20 MB default
+
+
 def test_animation_player_returns_html_object():
     fig, ax = plt.subplots()
     assert "<script" in animation.player(fig, lambda i: ax.plot([i]), frames=2).data

@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 
 MAX_FRAMES = 200  # keeps an embedded animation under a few MB
 FRAME_DPI = 72  # each frame is a PNG embedded in the notebook: 72 dpi keeps 40 frames near 1 MB
+EMBED_LIMIT_MB = 40.0  # frames past this size would be dropped from the player
 
 
 def jshtml(
@@ -36,10 +37,13 @@ def jshtml(
     # frame is drawn exactly once, when it is saved (a layout engine would add a second draw)
     fig.set_layout_engine(None)
     writer = mpl_animation.HTMLWriter(
-        fps=1000 / interval_ms, embed_frames=True, default_mode="loop" if loop else "once"
+        fps=1000 / interval_ms,
+        embed_frames=True,
+        default_mode="loop" if loop else "once",
+        embed_limit=EMBED_LIMIT_MB,  # read when the writer is made, so it is passed, not set in rc
     )
     # a fixed frame box: "tight" bounding boxes would re-render every frame several times
-    with mpl.rc_context({"savefig.dpi": dpi, "savefig.bbox": None, "animation.embed_limit": 40.0}):
+    with mpl.rc_context({"savefig.dpi": dpi, "savefig.bbox": None}):
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "animation.html"
             with writer.saving(fig, str(path), dpi):
