@@ -7,7 +7,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from utils import activations as A  # noqa: E402
+from utils.training import activations as A  # noqa: E402
 
 X = np.linspace(-6, 6, 121)
 

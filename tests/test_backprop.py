@@ -1,9 +1,9 @@
-"""utils.backprop: forward/backward pass, numerical gradients, gradient checking and the ε explorer."""
+"""utils.training.backprop: forward/backward pass, numerical gradients, gradient checking and the ε explorer."""
 
 import numpy as np
 import pytest
 
-from utils import backprop as bp
+from utils.training import backprop as bp
 
 
 @pytest.fixture(scope="module")

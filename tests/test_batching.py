@@ -1,9 +1,9 @@
-"""utils.batching: scaling, the closed form, the three gradient-descent variants and the explorer."""
+"""utils.training.batching: scaling, the closed form, the three gradient-descent variants and the explorer."""
 
 import numpy as np
 import pytest
 
-from utils import batching as B
+from utils.training import batching as B
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from utils import boxes as bx  # noqa: E402
-from utils import detection_widgets, shapes  # noqa: E402
+from utils.vision import boxes as bx  # noqa: E402
+from utils.vision import detection_widgets, shapes  # noqa: E402
 
 # ---------------------------------------------------------------- IoU and conversions
 

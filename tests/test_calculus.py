@@ -1,4 +1,4 @@
-"""utils.calculus: derivatives three ways agree, bad input is explained, and the explorers redraw."""
+"""utils.foundations.calculus: derivatives three ways agree, bad input is explained, and the explorers redraw."""
 
 import matplotlib
 
@@ -7,7 +7,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from utils import calculus  # noqa: E402
+from utils.foundations import calculus  # noqa: E402
 
 
 def test_numeric_derivative_of_x_squared():

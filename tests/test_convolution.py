@@ -13,7 +13,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from utils import convolution as cv  # noqa: E402
+from utils.vision import convolution as cv  # noqa: E402
 
 RNG = np.random.default_rng(0)
 

@@ -1,9 +1,9 @@
-"""utils.descent: the gradients are right, descent lowers the cost, bad input is named, the views react."""
+"""utils.training.descent: the gradients are right, descent lowers the cost, bad input is named, the views react."""
 
 import numpy as np
 import pytest
 
-from utils import descent
+from utils.training import descent
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from utils.exercises import backprop as exb
-from utils.exercises import minibatch as exm
+from utils.exercises import nb11_backprop as exb
+from utils.exercises import nb10_minibatch as exm
 
 
 def todo(*args):

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from utils.exercises import derivatives as d
-from utils.exercises import vectorization as v
+from utils.exercises import nb04_derivatives as d
+from utils.exercises import nb05_vectorization as v
 
 
 def todo(*args):

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from utils.exercises import localization as loc
-from utils.exercises import yolo
+from utils.exercises import nb25_localization as loc
+from utils.exercises import nb26_yolo as yolo
 
 
 def todo(*args):

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from utils.exercises import network_intuition as ni
-from utils.exercises import why_deep_learning as wdl
-from utils.networks import koala_weights
+from utils.exercises import nb03_network_intuition as ni
+from utils.exercises import nb01_why_deep_learning as wdl
+from utils.foundations.networks import koala_weights
 
 
 def todo(*args):

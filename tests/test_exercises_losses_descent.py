@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from utils.exercises import gradient_descent as gd
-from utils.exercises import losses as ls
+from utils.exercises import nb09_gradient_descent as gd
+from utils.exercises import nb08_losses as ls
 
 EPS = 1e-7
 

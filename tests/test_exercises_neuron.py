@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from utils.exercises import neuron as ex
+from utils.exercises import nb02_neuron as ex
 
 
 def sigmoid(z):

@@ -7,8 +7,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from utils.exercises import activations as act  # noqa: E402
-from utils.exercises import tensorflow_basics as tfb  # noqa: E402
+from utils.exercises import nb07_activations as act  # noqa: E402
+from utils.exercises import nb06_tensorflow_basics as tfb  # noqa: E402
 
 tf = pytest.importorskip("tensorflow")
 

@@ -1,4 +1,4 @@
-"""utils.linalg_viz: shape rules match NumPy, figures draw, the explorer redraws, timings are sane."""
+"""utils.foundations.linalg_viz: shape rules match NumPy, figures draw, the explorer redraws, timings are sane."""
 
 import matplotlib
 
@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from utils import linalg_viz as lv  # noqa: E402
+from utils.foundations import linalg_viz as lv  # noqa: E402
 
 SHAPES = [(3,), (4,), (1, 4), (3, 1), (3, 4), (4, 3), (2, 3, 4), (), (0, 4)]
 

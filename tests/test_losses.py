@@ -1,9 +1,9 @@
-"""utils.losses: the NumPy losses give the textbook numbers, reject bad input, and the explorer reacts."""
+"""utils.training.losses: the NumPy losses give the textbook numbers, reject bad input, and the explorer reacts."""
 
 import numpy as np
 import pytest
 
-from utils import losses
+from utils.training import losses
 
 
 def test_regression_losses_by_hand():

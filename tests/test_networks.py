@@ -1,4 +1,4 @@
-"""utils.networks: forward passes, the koala network, error feedback, the tiny trainer, diagram and explorers."""
+"""utils.foundations.networks: forward passes, the koala network, error feedback, the tiny trainer, diagram and explorers."""
 
 import matplotlib
 
@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from utils import networks  # noqa: E402
+from utils.foundations import networks  # noqa: E402
 
 
 def test_sigmoid_is_stable_and_symmetric():

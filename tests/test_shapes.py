@@ -5,8 +5,8 @@ import time
 import numpy as np
 import pytest
 
-from utils import boxes as bx
-from utils import shapes
+from utils.vision import boxes as bx
+from utils.vision import shapes
 
 
 def test_shapes_and_ranges():

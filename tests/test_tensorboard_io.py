@@ -7,7 +7,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from utils import tensorboard_io as tbio  # noqa: E402
+from utils.foundations import tensorboard_io as tbio  # noqa: E402
 
 tf = pytest.importorskip("tensorflow")
 

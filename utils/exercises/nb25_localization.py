@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from utils import boxes as bx
+from utils.vision import boxes as bx
 from utils.checks import Case, Mistake, Result, evaluate_function, guarded, printer
 
 # ---------------------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from utils.checks import Case, Mistake, Result, evaluate_function, guarded, printer
-from utils.networks import koala_weights
-from utils.networks import sigmoid as _sigmoid
+from utils.foundations.networks import koala_weights
+from utils.foundations.networks import sigmoid as _sigmoid
 
 
 def _dense(x: Any, W: Any, b: Any) -> np.ndarray:

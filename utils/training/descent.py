@@ -16,8 +16,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from utils import animation
-from utils.losses import binary_cross_entropy
-from utils.networks import sigmoid  # re-exported: notebook 09 writes it, then uses this one
+from utils.training.losses import binary_cross_entropy
+from utils.foundations.networks import sigmoid  # re-exported: notebook 09 writes it, then uses this one
 from utils.plots import PALETTE
 from utils.widgets import Explorer, slider
 

@@ -7,7 +7,7 @@ from typing import Any, Callable
 import numpy as np
 
 from utils.checks import Case, Mistake, Result, evaluate_function, guarded, printer
-from utils.networks import sigmoid as _sigmoid
+from utils.foundations.networks import sigmoid as _sigmoid
 
 
 def _flat(pair: Any, what: str) -> np.ndarray:

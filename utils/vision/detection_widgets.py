@@ -11,7 +11,7 @@ from typing import Any, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from utils import boxes as bx
+from utils.vision import boxes as bx
 from utils.widgets import Explorer, slider
 
 

@@ -7,7 +7,7 @@ from typing import Any, Callable
 import numpy as np
 
 from utils.checks import FAIL, PASS, Case, Mistake, Result, evaluate_function, evaluate_value, guarded, printer
-from utils.networks import sigmoid as _sigmoid
+from utils.foundations.networks import sigmoid as _sigmoid
 
 # ---------------------------------------------------------------------------------------------
 # Exercise 1: two linear layers are one linear layer

@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from utils.networks import sigmoid as _sigmoid
+from utils.foundations.networks import sigmoid as _sigmoid
 from utils.plots import PALETTE
 from utils.widgets import Explorer, slider
 

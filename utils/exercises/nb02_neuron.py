@@ -7,7 +7,7 @@ from typing import Any, Callable
 import numpy as np
 
 from utils.checks import Case, Mistake, Result, evaluate_function, evaluate_value, guarded, printer
-from utils.networks import sigmoid as _sigmoid
+from utils.foundations.networks import sigmoid as _sigmoid
 
 AGE_SCALE = 100.0  # notebook 02 feeds the neuron age / 100
 EPSILON = 1e-7  # the clipping Keras uses for probabilities
