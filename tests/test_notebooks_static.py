@@ -14,12 +14,11 @@ import re
 import pytest
 import yaml
 
+from scripts import stamp_notebooks as stamp
 from tests.notebook_tools import MAX_BUDGET_S, ROOT, code_hash, notebook_paths, read
 
 NOTEBOOKS = notebook_paths()
 IDS = [p.stem for p in NOTEBOOKS]
-CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
-REPOSITORY = CONFIG["repository"]["url"].removeprefix("https://github.com/")
 
 
 def _text(cell: dict) -> str:
@@ -70,8 +69,9 @@ def test_anatomy(path) -> None:
     number = path.stem[:2]
     relative = path.relative_to(ROOT).as_posix()
     assert re.match(rf"# {number} · \S", first), f"first cell must start with the title '# {number} · ...'"
-    badge = f"https://colab.research.google.com/github/{REPOSITORY}/blob/main/{relative}"
-    assert badge in first, f"the Colab badge must point at {badge}"
+    assert stamp.colab_links(stamp.repository_url(), relative) in first, (
+        "the Colab links are not stamped: run `make stamp`"
+    )
     markdown = _markdown(notebook)
     for heading in ("## What you will learn", "## Prerequisites", "## Key takeaways", "## Further reading"):
         assert heading in markdown, f"missing section {heading!r}"
@@ -87,9 +87,8 @@ def test_setup_cell(path) -> None:
     code = _code_cells(read(path))
     setup = _text(code[0])
     assert "course.setup(" in setup, "the first code cell must call course.setup(...)"
-    assert '"google.colab" in sys.modules' in setup and f"git+https://github.com/{REPOSITORY}" in setup, (
-        "the set-up cell must install the helper package from this repository in Colab only"
-    )
+    block = "\n".join(stamp.install_block(stamp.repository_url(), stamp.version()))
+    assert block in setup, "the set-up cell must install the pinned helper wheel in Colab only: run `make stamp`"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)

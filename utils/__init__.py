@@ -4,7 +4,7 @@ Notebooks import the modules they need, e.g. ``from utils import course, dataset
 Importing the package changes no global state; ``course.setup()`` does that, once, on purpose.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # core modules every notebook may use; topic modules (activations, boxes, convolution, descent, ...)
 # are imported by name where a notebook needs them
