@@ -28,7 +28,8 @@ def test_setup_seeds_tensorflow():
     np.testing.assert_array_equal(a, tf.random.uniform((3,)).numpy())
 
 
-def test_setup_applies_style_and_quiets_tensorflow():
+def test_setup_applies_style_and_quiets_tensorflow(monkeypatch):
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)  # whatever the caller's shell set
     mpl.rcParams["axes.grid"] = False
     course.setup()
     assert mpl.rcParams["axes.grid"] is True
@@ -47,6 +48,22 @@ def test_setup_without_style_leaves_rcparams():
 def test_bad_seed(seed):
     with pytest.raises(ValueError, match="seed must be a non-negative integer"):
         course.setup(seed=seed)
+
+
+def test_quiet_tensorflow_keeps_a_level_the_learner_chose(monkeypatch):
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "0")
+    course.quiet_tensorflow()
+    assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "0"
+
+
+def test_setup_turns_tf32_off_and_names_the_device(capsys):
+    import tensorflow as tf
+
+    tf.config.experimental.enable_tensor_float_32_execution(True)
+    course.setup(seed=5)
+    assert tf.config.experimental.tensor_float_32_execution_enabled() is False
+    line = capsys.readouterr().out.strip()
+    assert line == f"TensorFlow {tf.__version__} on the CPU; seed 5", line
 
 
 def test_in_colab_is_false_here():

@@ -50,10 +50,37 @@ def seed_everything(seed: int = DEFAULT_SEED) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
+def exact_tensorflow() -> str:
+    """Turn TensorFlow's TF32 matmuls off (GPUs) and name the device it computes on.
+
+    On Ampere and newer GPUs (Colab's A100 and L4) TensorFlow multiplies float32 matrices in
+    TF32 by default, with a 10-bit mantissa: "from scratch equals the library" to 1e-6 would
+    fail there. With TF32 off, float32 means float32 on every device.
+    """
+    import tensorflow as tf
+
+    tf.config.experimental.enable_tensor_float_32_execution(False)
+    gpus = tf.config.list_physical_devices("GPU")
+    if not gpus:
+        return "the CPU"
+    details = tf.config.experimental.get_device_details(gpus[0])
+    name = details.get("device_name", gpus[0].name)
+    return f"GPU {name}" + (f" (+{len(gpus) - 1} more)" if len(gpus) > 1 else "")
+
+
 def setup(seed: int = DEFAULT_SEED, style: bool = True) -> np.random.Generator:
-    """Quiet TensorFlow, seed every RNG, apply the course's plot style; return a seeded Generator."""
+    """Quiet TensorFlow, seed every RNG, apply the course's plot style; return a seeded Generator.
+
+    Prints one line: the TensorFlow version and the device it computes on.
+    """
     quiet_tensorflow()
     rng = seed_everything(seed)
+    try:
+        import tensorflow as tf
+    except ImportError:  # pragma: no cover - every course environment has TensorFlow
+        pass
+    else:
+        print(f"TensorFlow {tf.__version__} on {exact_tensorflow()}; seed {seed}")
     if style:
         from utils import plots
 
