@@ -3,7 +3,8 @@
 When pytest executes notebooks (nbval items), this plugin
 - starts every kernel with TensorFlow's start-up noise off and a non-interactive plotting backend,
 - tells each notebook's hidden target cell where to write its results,
-- sums the seconds each notebook took and fails the run if one exceeds its time budget,
+- sums the seconds each notebook took, marks those over their time budget, and fails the run
+  only on a gross overrun (``GROSS_OVERRUN_FACTOR``; ``COURSE_BUDGET_FACTOR=1`` for ``make bench``),
 - writes ``reports/notebooks.json``: seconds, budget and target results per notebook.
 """
 
@@ -17,7 +18,7 @@ from collections import defaultdict
 
 import pytest
 
-from tests.notebook_tools import ROOT, summarize
+from tests.notebook_tools import GROSS_OVERRUN_FACTOR, ROOT, summarize
 
 REPORT_DIR = ROOT / "reports"
 
@@ -52,14 +53,19 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if hasattr(session.config, "workerinput") or not _seconds:
         return
-    report, problems = summarize(_seconds, _failed, ROOT, Path(os.environ["COURSE_REPORT_DIR"]))
+    # `make bench` sets COURSE_BUDGET_FACTOR=1: every notebook held to its budget
+    factor = float(os.environ.get("COURSE_BUDGET_FACTOR", GROSS_OVERRUN_FACTOR))
+    report, problems = summarize(_seconds, _failed, ROOT, Path(os.environ["COURSE_REPORT_DIR"]), factor)
     REPORT_DIR.mkdir(exist_ok=True)
     (REPORT_DIR / "notebooks.json").write_text(json.dumps(report, indent=2))
     writer = session.config.get_terminal_writer()
     writer.line()
     writer.sep("-", "notebook times and targets (reports/notebooks.json)")
     for notebook, entry in report.items():
-        writer.line(f"{entry['seconds']:6.1f} s / {entry['budget_s']} s  {notebook}  {json.dumps(entry['target'])}")
+        mark = "  OVER BUDGET" if entry["over_budget"] else ""
+        writer.line(f"{entry['seconds']:6.1f} s / {entry['budget_s']} s{mark}  {notebook}  {json.dumps(entry['target'])}")
+    total = sum(entry["seconds"] for entry in report.values())
+    writer.line(f"{total:6.1f} s in all (kernel seconds summed over workers)")
     for problem in problems:
         writer.line(f"FAILED budget/target: {problem}", red=True)
     if problems:

@@ -11,6 +11,10 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 DEFAULT_BUDGET_S = 60
 MAX_BUDGET_S = 90
+# `make test` fails a notebook only beyond this multiple of its budget: a real regression (a
+# training loop grown tenfold), not a slower laptop or a busy CI machine. `make bench` holds
+# every notebook to its budget itself (factor 1).
+GROSS_OVERRUN_FACTOR = 4.0
 
 
 def notebook_paths() -> list[Path]:
@@ -45,18 +49,25 @@ def time_budget(notebook: dict) -> int:
 
 
 def summarize(
-    seconds: dict[str, float], failed: set[str], root: Path, target_dir: Path
+    seconds: dict[str, float], failed: set[str], root: Path, target_dir: Path,
+    overrun_factor: float = GROSS_OVERRUN_FACTOR,
 ) -> tuple[dict[str, dict], list[str]]:
-    """Per-notebook report (seconds, budget, target results) and the problems that fail the run."""
+    """Per-notebook report (seconds, budget, target results) and the problems that fail the run.
+
+    A notebook over its budget is marked ``over_budget`` in the report; it fails the run only
+    beyond ``overrun_factor`` times its budget.
+    """
     report: dict[str, dict] = {}
     problems: list[str] = []
     for notebook, spent in sorted(seconds.items()):
         budget = time_budget(read(root / notebook))
         target_file = target_dir / f"{Path(notebook).stem}.json"
         target = json.loads(target_file.read_text()) if target_file.exists() else None
-        report[notebook] = {"seconds": round(spent, 1), "budget_s": budget, "passed": notebook not in failed, "target": target}
-        if spent > budget:
-            problems.append(f"{notebook} took {spent:.1f} s, over its {budget} s budget")
+        report[notebook] = {"seconds": round(spent, 1), "budget_s": budget, "over_budget": spent > budget,
+                            "passed": notebook not in failed, "target": target}
+        if spent > overrun_factor * budget:
+            limit = f"{overrun_factor:g} × its {budget} s budget" if overrun_factor != 1 else f"its {budget} s budget"
+            problems.append(f"{notebook} took {spent:.1f} s, over {limit}")
         if target is None and notebook not in failed:
             problems.append(f"{notebook} ran but its hidden target cell reported nothing (course.report_target)")
     return report, problems
