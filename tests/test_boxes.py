@@ -283,3 +283,9 @@ def test_detection_explorer_redraws():
     assert explorer.draw_count == 3
     with pytest.raises(ValueError, match="images"):
         detection_widgets.detection_explorer(images[0], grids, boxes, labels, shapes.CLASS_NAMES)
+
+
+def test_interpolated_precision_is_the_running_maximum_from_the_right():
+    assert np.allclose(bx.interpolated_precision([1.0, 0.5, 2 / 3, 0.75, 0.6]), [1.0, 0.75, 0.75, 0.75, 0.6])
+    with pytest.raises(ValueError, match="NaN"):
+        bx.interpolated_precision([1.0, np.nan])

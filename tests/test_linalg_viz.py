@@ -125,3 +125,9 @@ def test_time_call_and_plot_timings():
         with pytest.raises(ValueError):
             lv.plot_timings(bad)
     plt.close("all")
+
+
+def test_matmul_flops_counts_a_multiply_and_an_add_per_term():
+    assert lv.matmul_flops(2, 3, 4) == 48
+    with pytest.raises(ValueError, match="k must be a positive integer"):
+        lv.matmul_flops(2, 0, 4)

@@ -265,6 +265,14 @@ def broadcast_explorer(shape_a: str = "(3, 4)", shape_b: str = "(4,)", operation
     return Explorer(controls, draw, figsize=(9.5, 3.4))
 
 
+def matmul_flops(n: int, k: int, m: int) -> int:
+    """Floating-point operations of an (n × k) @ (k × m) product: k multiplies and k adds per entry. Introduced in notebook 01."""
+    for name, value in (("n", n), ("k", k), ("m", m)):
+        if not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return 2 * int(n) * int(k) * int(m)
+
+
 def time_call(function: Callable[[], Any], repeats: int = 3) -> float:
     """Best wall-clock seconds of ``repeats`` calls of ``function()`` (the least disturbed run). Introduced in notebook 05."""
     if not callable(function):

@@ -268,6 +268,14 @@ def detect(
 # ---------------------------------------------------------------------------------------------
 
 
+def interpolated_precision(precision: Any) -> np.ndarray:
+    """Precision made non-increasing from the right: the best precision at each recall or beyond. Introduced in notebook 26."""
+    precision = np.asarray(precision, dtype=np.float64).ravel()
+    if not np.all(np.isfinite(precision)):
+        raise ValueError("precision must not contain NaN or infinite values")
+    return np.maximum.accumulate(precision[::-1])[::-1]
+
+
 def average_precision(recall: Any, precision: Any) -> float:
     """Area under the all-point interpolated precision–recall curve (PASCAL VOC 2010+). Introduced in notebook 26.
 
