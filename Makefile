@@ -6,7 +6,7 @@ NB     ?= notebooks
 # two workers: one notebook kernel per CPU core on the reference 2-core machine
 WORKERS ?= 2
 
-.PHONY: help setup start test test-unit test-notebooks book execute exercises screenshot clean
+.PHONY: help setup start test test-unit test-notebooks test-colab bench stamp book execute exercises clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -34,6 +34,17 @@ book: setup  ## build the book strictly (zero warnings) from the stored outputs 
 test-notebooks: setup  ## execute notebooks under nbval in parallel (NB=path for one); report in reports/
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=300 \
 		-n $(WORKERS) --dist loadfile $(NB)
+
+test-colab: setup  ## every notebook on Colab's own package versions, installed as its set-up cell does (NB=path for one)
+	$(BIN)/python scripts/test_colab.py $(if $(filter notebooks,$(NB)),,$(NB))
+
+bench: setup  ## the benchmark: every notebook's seconds held to its budget, and explorer redraw times
+	COURSE_BUDGET_FACTOR=1 $(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=300 \
+		-n $(WORKERS) --dist loadfile -q $(NB)
+	$(BIN)/python scripts/bench_explorers.py
+
+stamp: setup  ## write the repository URL and version (_config.yml, utils/__init__.py) into every notebook
+	$(BIN)/python scripts/stamp_notebooks.py
 
 execute: setup  ## re-run notebooks in place and store their outputs (NB=path for one)
 	$(BIN)/python scripts/execute_notebooks.py $(if $(filter notebooks,$(NB)),,$(NB))
