@@ -163,3 +163,192 @@ def test_check_functions_print(capsys):
 def test_long_values_are_shortened():
     assert len(checks._short(np.arange(1000.0))) <= 120
     assert checks._short("x" * 500).endswith("…")
+
+
+# ---------------------------------------------------------------- harmless shapes of a scalar
+
+
+def mean_square(x):
+    return float(np.mean(np.asarray(x, dtype=float) ** 2))
+
+
+SCALAR_CASES = [Case((np.array([1.0, 2.0, 3.0]),)), Case((np.array([0.5, -1.5]),))]
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        lambda v: np.array([[v]]),  # (1, 1), e.g. from keepdims or a Keras output
+        lambda v: np.array([v]),  # (1,)
+        lambda v: np.array(v),  # 0-d array
+        lambda v: np.float32(v),  # NumPy scalar of another precision
+        lambda v: float(v),  # Python float
+    ],
+    ids=["(1, 1)", "(1,)", "0-d", "np.float32", "float"],
+)
+def test_scalar_in_a_harmless_shape_passes_without_an_axis_hint(wrap):
+    result = evaluate_function(lambda x: wrap(mean_square(x)), mean_square, SCALAR_CASES, name="ms")
+    assert result.passed, result.message
+
+
+def test_scalar_tensorflow_tensor_passes():
+    import tensorflow as tf
+
+    result = evaluate_function(lambda x: tf.reduce_mean(tf.square(x)), mean_square, SCALAR_CASES, name="ms")
+    assert result.passed, result.message
+    assert evaluate_value(tf.constant([[2.5]]), 2.5, name="v").passed
+
+
+def test_a_real_shape_difference_still_gets_the_axis_hint():
+    result = evaluate_function(lambda x: np.asarray(x) ** 2, mean_square, SCALAR_CASES, name="ms")
+    assert "expected shape ()" in result.message and "axis" in result.message
+
+
+def test_wrong_scalar_in_a_harmless_shape_is_compared_by_value():
+    result = evaluate_function(lambda x: np.array([[2 * mean_square(x)]]), mean_square, SCALAR_CASES, name="ms",
+                               mistakes=[Mistake("doubled", lambda x: 2 * mean_square(x))])
+    assert not result.passed and "shape" not in result.message and result.message.endswith("doubled")
+
+
+# ---------------------------------------------------------------- integers where indices are expected
+
+
+def cell(x):
+    return int(x // 10), int(x % 10)
+
+
+@pytest.mark.parametrize("wrong", [lambda x: (x // 10, x % 10), lambda x: np.array(cell(x), dtype=float),
+                                   lambda x: tuple(float(v) for v in cell(x))])
+def test_floats_are_rejected_where_ints_are_expected(wrong):
+    result = evaluate_function(wrong, cell, [Case((37.0,))], name="cell_of", integer=True)
+    assert not result.passed and "ints are expected" in result.message, result.message
+    assert "indices" in result.message
+
+
+@pytest.mark.parametrize("right", [cell, lambda x: np.array(cell(x)), lambda x: [np.int64(v) for v in cell(x)],
+                                   lambda x: tuple(np.array(cell(x), dtype=np.int32))])
+def test_every_kind_of_int_is_accepted(right):
+    assert evaluate_function(right, cell, [Case((37.0,))], name="cell_of", integer=True).passed
+
+
+def test_wrong_ints_still_get_their_hint_with_integer_on():
+    result = evaluate_function(lambda x: cell(x)[::-1], cell, [Case((37.0,))], name="cell_of", integer=True,
+                               mistakes=[Mistake("swapped", lambda x: cell(x)[::-1])])
+    assert result.message.endswith("swapped")
+
+
+def test_integer_values_are_checked_by_evaluate_value_too():
+    assert "ints are expected" in evaluate_value(3.0, 3, name="n", integer=True).message
+    assert evaluate_value(3, 3, name="n", integer=True).passed
+
+
+# ---------------------------------------------------------------- where arrays differ
+
+
+def test_array_difference_names_index_axes_values_and_count():
+    expected = np.zeros((4, 4, 3))
+    got = expected.copy()
+    expected[0, 2, 1], got[0, 2, 1] = 0.25, 0.5
+    got[1, 1, 0] = got[3, 3, 2] = 1.0
+    result = evaluate_value(got, expected, name="encode_box", axes=("row", "column", "channel"))
+    assert "first difference at index (0, 2, 1) (row 0, column 2, channel 1): expected 0.25, got 0.5" in result.message
+    assert "3 of 48 elements differ" in result.message
+    assert "[[[" not in result.message and "…" not in result.message
+
+
+def test_matrix_difference_names_row_and_column_by_default():
+    expected = np.arange(12.0).reshape(3, 4)
+    got = expected.copy()
+    got[2, 1] = -1
+    result = evaluate_value(got, expected, name="m")
+    assert "index (2, 1) (row 2, column 1): expected 9, got -1; 1 of 12 elements differ" in result.message
+
+
+def test_vector_difference_names_the_index_and_shows_small_arrays_whole():
+    result = evaluate_value(np.array([1.0, 2.0, 3.5]), np.array([1.0, 2.0, 3.0]), name="v")
+    assert "first difference at index 2: expected 3, got 3.5" in result.message
+    assert "([1., 2., 3.5], expected [1., 2., 3.])" in result.message
+
+
+def test_function_difference_names_the_case_and_the_element():
+    result = evaluate_function(lambda x: np.asarray(x) ** 2 + (np.asarray(x) > 2), square, CASES, name="square")
+    assert "for input ([1., 2., 3.])" in result.message and "[1., 4., 10.]" in result.message and "first difference at index 2" in result.message
+
+
+# ---------------------------------------------------------------- earlier answers replaced by references
+
+
+def test_with_references_replaces_the_learners_earlier_helper():
+    namespace = {}
+    exec(
+        "def helper(x):\n    return -x\n"  # the learner's wrong earlier answer
+        "def later(x, scale=3):\n    return scale * helper(x)\n",
+        namespace,
+    )
+    fixed = checks.with_references(namespace["later"], {"helper": lambda x: x})
+    assert fixed(2) == 6 and namespace["later"](2) == -6  # the learner's function is untouched
+    assert fixed.__name__ == "later"
+
+
+def test_with_references_reaches_helpers_called_inside_nested_functions():
+    namespace = {}
+    exec("def helper(x):\n    return -x\ndef later(xs):\n    return [helper(x) for x in xs]\n", namespace)
+    assert checks.with_references(namespace["later"], {"helper": abs})([-1, 2]) == [1, 2]
+
+
+def test_with_references_leaves_other_callables_alone():
+    assert checks.with_references(np.sum, {"helper": abs}) is np.sum
+    function = lambda x: x  # noqa: E731
+    assert checks.with_references(function, {"helper": abs}) is function
+
+
+def test_evaluate_function_uses_the_references():
+    namespace = {"np": np}
+    exec("def helper(x):\n    return x * 0\ndef later(x):\n    return helper(x) ** 2\n", namespace)
+    result = evaluate_function(namespace["later"], square, CASES, name="later", references={"helper": lambda x: x})
+    assert result.passed, result.message
+
+
+# ---------------------------------------------------------------- compare and confirm
+
+
+def test_compare_prints_a_tick_and_returns_true(capsys):
+    assert checks.compare("loss vs Keras", 0.1234567, np.float32(0.1234567)) is True
+    assert capsys.readouterr().out.startswith("✅ loss vs Keras: equal")
+
+
+@pytest.mark.parametrize("ours, theirs, words", [
+    (np.array([1.0, 2.0]), np.array([1.0, 2.5]), "first difference at index 1"),
+    (np.zeros(3), np.zeros(4), "shape (3,)"),
+    (None, 1.0, "None"),
+    ("text", 1.0, "str"),
+    (np.nan, 1.0, "NaN"),
+])
+def test_compare_explains_a_difference_and_never_raises(capsys, ours, theirs, words):
+    assert checks.compare("thing", ours, theirs) is False
+    out = capsys.readouterr().out
+    assert out.startswith("❌ thing") and words in out and "run its check again" in out
+
+
+def test_compare_accepts_tensorflow_tensors(capsys):
+    import tensorflow as tf
+
+    assert checks.compare("tape", tf.constant([1.0, 2.0]), np.array([1.0, 2.0]))
+
+
+def test_confirm_prints_and_returns_the_condition(capsys):
+    assert checks.confirm("round trip", [True, True]) is True
+    assert checks.confirm("kept boxes", np.array([True, False]), "box 1 differs") is False
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "✅ round trip" and out[1].startswith("❌ kept boxes: not true box 1 differs")
+
+
+def test_guarded_keeps_the_real_signature():
+    import inspect
+
+    @checks.guarded
+    def evaluate_thing(answer, w, b):
+        """Evaluate a thing."""
+        return checks.Result(True, "ok")
+
+    assert list(inspect.signature(evaluate_thing).parameters) == ["answer", "w", "b"]

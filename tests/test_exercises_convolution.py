@@ -21,7 +21,13 @@ def crash(*args, **kwargs):
 def test_output_size_solutions_pass():
     assert ex.evaluate_output_size(lambda n, f, p, s: (n + 2 * p - f) // s + 1).passed
     assert ex.evaluate_output_size(lambda n, f, p, s: math.floor((n + 2 * p - f) / s) + 1).passed
-    assert ex.evaluate_output_size(lambda n, f, p, s: np.floor((n + 2 * p - f) / s) + 1).passed
+    assert ex.evaluate_output_size(lambda n, f, p, s: int(np.floor((n + 2 * p - f) / s)) + 1).passed
+    assert ex.evaluate_output_size(lambda n, f, p, s: np.int64((n + 2 * p - f) // s + 1)).passed
+
+
+def test_output_size_as_float_is_told_ints_are_expected():
+    result = ex.evaluate_output_size(lambda n, f, p, s: np.floor((n + 2 * p - f) / s) + 1)
+    assert not result.passed and "ints are expected" in result.message
 
 
 @pytest.mark.parametrize(

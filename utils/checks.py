@@ -9,6 +9,7 @@ what instructors' grading scripts and the unit tests use. Introduced in notebook
 from __future__ import annotations
 
 import copy
+import types
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
@@ -59,7 +60,7 @@ def _short(value: Any, limit: int = 120) -> str:
         text = f"{float(value):.6g}"
     else:
         text = repr(value)
-    text = " ".join(text.split())
+    text = " ".join(text.split()).replace(" ,", ",").replace(" ]", "]").replace("[ ", "[")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -87,6 +88,32 @@ def _kind(array: np.ndarray) -> str:
     return "integer" if array.dtype.kind in "biu" else "float" if array.dtype.kind == "f" else array.dtype.kind
 
 
+def _harmless_shape(got: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """``got`` reshaped to ``expected``'s shape when both hold one number (shape (), (1,), (1, 1)...)."""
+    if got.size == 1 and expected.size == 1 and got.shape != expected.shape:
+        return got.reshape(expected.shape)
+    return got
+
+
+DEFAULT_AXES = {1: ("index",), 2: ("row", "column")}
+
+
+def _first_difference(
+    got: np.ndarray, expected: np.ndarray, rtol: float, atol: float, axes: Sequence[str] | None = None
+) -> str:
+    """Where two same-shaped arrays first differ, in words: index, axis names, both values, how many."""
+    differs = ~np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)
+    index = tuple(int(i) for i in np.argwhere(differs)[0])
+    names = list(axes) if axes is not None and len(axes) == got.ndim else list(DEFAULT_AXES.get(got.ndim, ()))
+    position = f"index {index if len(index) > 1 else index[0]}"
+    if names and names != ["index"]:
+        position += " (" + ", ".join(f"{n} {i}" for n, i in zip(names, index)) + ")"
+    return (
+        f"first difference at {position}: expected {_short(expected[index])}, got {_short(got[index])}; "
+        f"{int(differs.sum())} of {differs.size} elements differ"
+    )
+
+
 def _compare(
     name: str,
     got: Any,
@@ -96,13 +123,20 @@ def _compare(
     where: str,
     finite_only: bool = False,
     check_dtype: bool = True,
+    integer: bool = False,
+    axes: Sequence[str] | None = None,
 ) -> str | None:
     """Return a specific complaint about ``got`` versus ``expected``, or None when they agree."""
     if got is None:
         return f"{name} gave None{where}. Did you forget the `return` statement?"
-    if not _is_numeric(_to_array(got)):
+    try:
+        got_array = _to_array(got)
+    except Exception:  # noqa: BLE001 - ragged lists and other unconvertible values
+        got_array = np.asarray(None)
+    if not _is_numeric(got_array):
         return f"{name} gave a {type(got).__name__}{where}; expected a number or an array of numbers."
-    got_array, expected_array = _to_array(got), _to_array(expected)
+    expected_array = _to_array(expected)
+    got_array = _harmless_shape(got_array, expected_array)
     if got_array.shape != expected_array.shape:
         return (
             f"{name} gave shape {got_array.shape}{where}; expected shape {expected_array.shape}. "
@@ -116,6 +150,13 @@ def _compare(
         )
     if finite_only:
         return None
+    if integer and got_array.dtype.kind not in "iu":
+        return (
+            f"{name} gave {got_array.dtype} values{where}, like {_short(got_array.ravel()[:3])}; "
+            "ints are expected, because these numbers are used as indices or counts "
+            "(a float such as 3.0 cannot index an array). Use // for the division and int(...) "
+            "or .astype(int) on the result."
+        )
     if check_dtype and _kind(got_array) != _kind(expected_array):
         if _kind(expected_array) == "integer":
             return (
@@ -129,16 +170,22 @@ def _compare(
             )
     if not np.allclose(got_array, expected_array, rtol=rtol, atol=atol, equal_nan=True):
         difference = np.abs(got_array.astype(np.float64) - expected_array.astype(np.float64))
+        largest = f"largest difference {float(np.nanmax(difference)):.3g}"
+        if expected_array.size == 1:
+            return f"{name} gave {_short(got_array)}{where}; expected {_short(expected_array)} ({largest})."
+        whole = (f" ({_short(got_array)}, expected {_short(expected_array)})"
+                 if expected_array.size <= 8 else "")
         return (
-            f"{name} gave {_short(got_array)}{where}; expected {_short(expected_array)} "
-            f"(largest difference {float(np.max(difference)):.3g})."
+            f"{name} gave a different array{where}{whole}: "
+            f"{_first_difference(got_array, expected_array, rtol, atol, axes)}; {largest}."
         )
     return None
 
 
 def _matches(got: Any, wrong: Any, rtol: float, atol: float) -> bool:
     try:
-        got_array, wrong_array = _to_array(got), _to_array(wrong)
+        wrong_array = _to_array(wrong)
+        got_array = _harmless_shape(_to_array(got), wrong_array)
         return got_array.shape == wrong_array.shape and bool(
             np.allclose(got_array, wrong_array, rtol=rtol, atol=atol)
         )
@@ -157,12 +204,22 @@ def evaluate_function(
     atol: float = 1e-7,
     check_dtype: bool = True,
     success: str = "",
+    integer: bool = False,
+    axes: Sequence[str] | None = None,
+    references: dict[str, Callable[..., Any]] | None = None,
 ) -> Result:
-    """Run ``answer`` and ``reference`` on every case; explain the first disagreement."""
+    """Run ``answer`` and ``reference`` on every case; explain the first disagreement.
+
+    ``integer`` rejects non-integer answers (indices, counts, shapes); ``axes`` names the axes in
+    messages about arrays; ``references`` maps names of the learner's earlier exercise functions
+    to their reference implementations, which the answer then calls instead.
+    """
     if not cases:
         raise ValueError("a function check needs at least one Case")
     if not callable(answer):
         return Result(False, f"{FAIL} {name} should be a function, but it is a {type(answer).__name__}.")
+    if references:
+        answer = with_references(answer, references)
     for case in cases:
         where = f" for input {_describe_case(case)}"
         try:
@@ -178,7 +235,9 @@ def evaluate_function(
         except Exception as error:  # noqa: BLE001 - the learner sees the error, not a traceback
             return Result(False, f"{FAIL} {name} raised {type(error).__name__}: {error}{where}.")
         expected = reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
-        complaint = _compare(name, got, expected, rtol, atol, where, case.finite_only, check_dtype)
+        complaint = _compare(
+            name, got, expected, rtol, atol, where, case.finite_only, check_dtype, integer, axes
+        )
         if complaint:
             if not case.finite_only:
                 for mistake in mistakes:
@@ -203,17 +262,82 @@ def evaluate_value(
     atol: float = 1e-7,
     check_dtype: bool = False,
     success: str = "",
+    integer: bool = False,
+    axes: Sequence[str] | None = None,
 ) -> Result:
     """Compare a learner's value with the expected one; recognise listed mistaken values."""
     if answer is Ellipsis:
         return Result(False, f"{TODO} {name} is not filled in yet: replace `...` with your answer.")
-    complaint = _compare(name, answer, expected, rtol, atol, "", False, check_dtype)
+    complaint = _compare(name, answer, expected, rtol, atol, "", False, check_dtype, integer, axes)
     if complaint is None:
         return Result(True, f"{PASS} {name} is correct. {success}".rstrip())
     for mistake in mistakes:
         if _matches(answer, mistake.wrong, rtol, atol):
             return Result(False, f"{FAIL} {complaint} Hint: {mistake.hint}")
     return Result(False, f"{FAIL} {complaint}")
+
+
+def _global_names(code: types.CodeType) -> set[str]:
+    """Every global name a code object (or a function nested in it) may look up."""
+    names = set(code.co_names)
+    for constant in code.co_consts:
+        if isinstance(constant, types.CodeType):
+            names |= _global_names(constant)
+    return names
+
+
+def with_references(answer: Callable[..., Any], references: dict[str, Callable[..., Any]]) -> Callable[..., Any]:
+    """A copy of ``answer`` that calls the given reference functions in place of the learner's own.
+
+    A later exercise often calls an earlier one (``encode_box`` calls ``cell_of``); checking it
+    with the references means a mistake in the earlier answer cannot send the later hint astray.
+    """
+    if not isinstance(answer, types.FunctionType):
+        return answer
+    used = {key: value for key, value in references.items() if key in _global_names(answer.__code__)}
+    if not used:
+        return answer
+    namespace = {**answer.__globals__, **used}
+    clone = types.FunctionType(answer.__code__, namespace, answer.__name__, answer.__defaults__, answer.__closure__)
+    clone.__kwdefaults__ = answer.__kwdefaults__
+    clone.__doc__ = answer.__doc__
+    return clone
+
+
+def compare(name: str, ours: Any, theirs: Any, *, rtol: float = 1e-5, atol: float = 1e-6) -> bool:
+    """Print whether ``ours`` equals ``theirs`` (a ✅ or a ❌ saying where they differ); return it.
+
+    The notebooks' "same as Keras" cells call this instead of a bare ``assert``, so a learner
+    whose earlier answer is wrong sees what differs instead of an ``AssertionError``.
+    """
+    try:
+        complaint = _compare("ours", ours, theirs, rtol, atol, "", check_dtype=False)
+    except Exception as error:  # noqa: BLE001 - a comparison must not raise into the learner's face
+        complaint = f"the two could not be compared ({type(error).__name__}: {error})"
+    if complaint is None:
+        try:
+            gap = float(np.max(np.abs(_to_array(ours).astype(np.float64).ravel()
+                                      - _to_array(theirs).astype(np.float64).ravel()), initial=0.0))
+            detail = f" (largest difference {gap:.1e})"
+        except Exception:  # noqa: BLE001 - the gap is decoration only
+            detail = ""
+        print(f"{PASS} {name}: equal{detail}")
+        return True
+    complaint = complaint.replace("ours gave a different array: ", "").replace("ours gave", "ours is", 1)
+    complaint = complaint.split(" Check which axis")[0]
+    print(f"{FAIL} {name}: ours and theirs differ: {complaint} "
+          "If you changed an exercise's function above, run its check again.")
+    return False
+
+
+def confirm(name: str, condition: Any, detail: str = "") -> bool:
+    """Print a ✅ or a ❌ for a yes/no fact the lesson relies on; return it as a bool."""
+    try:
+        holds = bool(np.all(condition))
+    except Exception as error:  # noqa: BLE001 - never raise into the learner's face
+        holds, detail = False, f"{detail} ({type(error).__name__}: {error})".strip()
+    print(f"{PASS if holds else FAIL} {name}{'' if holds else ': not true'}{(' ' + detail) if detail else ''}")
+    return holds
 
 
 def check_function(answer: Callable[..., Any], reference: Callable[..., Any], cases: Sequence[Case], **options: Any) -> None:
@@ -239,6 +363,7 @@ def guarded(evaluate: Callable[..., Result]) -> Callable[..., Result]:
 
     run.__name__ = evaluate.__name__
     run.__doc__ = evaluate.__doc__
+    run.__wrapped__ = evaluate  # inspect.signature shows the real parameters
     return run
 
 

@@ -36,7 +36,7 @@ def evaluate_count_parameters(count_parameters: Callable[[Sequence[int]], int]) 
     ]
     return evaluate_function(
         count_parameters, _count_parameters, cases, name="count_parameters", mistakes=mistakes,
-        check_dtype=False, success="Keras' model.summary() counts exactly the same way.",
+        check_dtype=False, integer=True, success="Keras' model.summary() counts exactly the same way.",
     )
 
 
@@ -62,7 +62,7 @@ def evaluate_matmul_flops(matmul_flops: Callable[[int, int, int], int]) -> Resul
     ]
     return evaluate_function(
         matmul_flops, _matmul_flops, cases, name="matmul_flops", mistakes=mistakes, check_dtype=False,
-        success="A 1000 × 1000 product is two billion operations, independent of each other: ideal for parallel hardware.",
+        integer=True, success="A 1000 × 1000 product is two billion operations, independent of each other: ideal for parallel hardware.",
     )
 
 
@@ -75,7 +75,7 @@ def _accuracy(y_true: Any, y_prob: Any) -> float:
 def evaluate_accuracy(accuracy: Callable[[Any, Any], float]) -> Result:
     """Evaluate a learner's ``accuracy(y_true, y_prob)``: share of correct 0/1 decisions at threshold 0.5."""
     cases = [
-        Case((np.array([1, 0, 1, 0]), np.array([0.9, 0.2, 0.4, 0.7]))),
+        Case((np.array([1, 0, 1, 0]), np.array([0.9, 0.2, 0.4, 0.3]))),  # 3 of 4 right: not 0.5
         Case((np.array([1, 1, 0, 0, 1]), np.array([0.5, 0.8, 0.1, 0.49, 0.95]))),
         Case((np.array([0, 1, 1, 0, 1, 0, 0]), np.array([0.3, 0.6, 0.2, 0.5, 0.99, 0.01, 0.45]))),
     ]

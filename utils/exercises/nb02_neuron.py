@@ -17,7 +17,7 @@ EPSILON = 1e-7  # the clipping Keras uses for probabilities
 def evaluate_sigmoid(sigmoid: Callable[[Any], Any]) -> Result:
     """Evaluate a learner's ``sigmoid(z)`` on scalars, vectors and matrices."""
     cases = [
-        Case((0.0,)),
+        Case((0.8,)),  # not 0: σ(0) = 0.5 would hide a flipped sign
         Case((np.array([-2.0, 0.0, 0.5, 3.0]),)),
         Case((np.array([[-30.0, -1.0, 1.0], [4.0, 10.0, 30.0]]),)),
     ]
@@ -42,7 +42,7 @@ def evaluate_neuron(neuron: Callable[[Any, Any, float], Any]) -> Result:
     """Evaluate a learner's ``neuron(X, w, b)``: sigmoid of the weighted sum plus bias, one value per row."""
     rng = np.random.default_rng(2)
     cases = [
-        Case((np.array([[1.0, 2.0]]), np.array([0.5, -0.25]), 0.1)),
+        Case((np.array([[1.0, 2.0]]), np.array([0.5, 0.25]), 0.1)),  # X·w = 1, not 0
         Case((rng.normal(size=(5, 2)), np.array([1.5, -2.0]), -0.3)),
         Case((rng.normal(size=(4, 3)), np.array([0.2, 0.7, -1.1]), 0.8)),
     ]
@@ -54,6 +54,7 @@ def evaluate_neuron(neuron: Callable[[Any, Any, float], Any]) -> Result:
     ]
     return evaluate_function(
         neuron, _neuron, cases, name="neuron", mistakes=mistakes,
+        references={"sigmoid": _sigmoid},  # a wrong sigmoid (exercise 1) must not mislead this hint
         success="Weighted sum, plus bias, through the sigmoid: that is a neuron.",
     )
 

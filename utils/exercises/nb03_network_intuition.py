@@ -89,6 +89,7 @@ def evaluate_koala_probability(koala_probability: Callable[[Any, Mapping[str, An
     ]
     return evaluate_function(
         koala_probability, _forward, cases, name="koala_probability", mistakes=mistakes,
+        references={"dense_layer": _dense, "sigmoid": _sigmoid},
         success="Three layers, each a matrix product plus bias through a sigmoid: a 2-hidden-layer network.",
     )
 

@@ -22,7 +22,7 @@ def evaluate_central_difference(central_difference: Callable[[Callable, float, f
     """Evaluate a learner's ``central_difference(f, x, h)`` = (f(x + h) − f(x − h)) / 2h."""
     # Large steps on curved functions, so every mistaken formula gives a visibly different number.
     cases = [
-        Case((_cube, 2.0, 0.5)),
+        Case((_cube, 2.0, 0.25)),  # 2h ≠ 1, so a missing / 2h shows
         Case((np.exp, 1.0, 0.25)),
         Case((np.sin, 0.3, 0.4)),
         Case((_cube, np.array([-1.0, 0.5, 3.0]), 0.1)),

@@ -78,7 +78,7 @@ def evaluate_distances(distances: Callable[[Any, Any], Any]) -> Result:
     """Evaluate a learner's ``distances(X, point)``: Euclidean distance from every row of X to ``point``."""
     rng = np.random.default_rng(7)
     cases = [
-        Case((np.array([[0.0, 0.0], [3.0, 4.0], [1.0, 1.0]]), np.array([0.0, 0.0]))),
+        Case((np.array([[1.0, 2.0], [4.0, 6.0], [2.0, 3.0]]), np.array([1.0, 2.0]))),  # point ≠ 0
         Case((rng.normal(size=(5, 3)), rng.normal(size=3))),
         Case((rng.normal(size=(4, 4)), rng.normal(size=4))),
     ]

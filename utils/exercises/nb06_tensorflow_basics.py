@@ -123,7 +123,7 @@ def _gradient_cases() -> list[Case]:
     x = rng.uniform(0.5, 4.0, size=12).astype(np.float32)
     y = (1.2 * x + 0.4 + rng.normal(0, 0.2, size=12)).astype(np.float32)
     return [
-        Case((0.5, 0.0, np.array([1.0, 2.0, 3.0], dtype=np.float32), np.array([2.0, 2.5, 4.0], dtype=np.float32))),
+        Case((0.5, 0.25, np.array([1.0, 2.0, 3.0], dtype=np.float32), np.array([2.0, 2.5, 4.0], dtype=np.float32))),
         Case((-0.3, 1.0, x, y)),
         Case((2.0, -0.5, x, y)),
     ]

@@ -107,7 +107,7 @@ def _softmax(z: Any) -> np.ndarray:
 def evaluate_softmax(softmax: Callable[[Any], Any]) -> Result:
     """Evaluate a learner's row-wise ``softmax(z)`` on ordinary scores, then on huge ones (overflow)."""
     ordinary = [
-        Case((np.array([[1.0, 2.0, 3.0]]),)),
+        Case((np.array([[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]]),)),  # two rows: per-row sums show
         Case((np.array([[2.0, 1.0, 0.1], [0.5, 0.5, 3.0], [-1.0, 0.0, 1.0]]),)),
         Case((np.array([[1.0, -2.0, 0.3, 0.0], [3.0, 1.0, 1.0, -1.0]]),)),
     ]

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from utils.checks import Case, Mistake, Result, evaluate_function, guarded, printer
+from utils.checks import Case, Mistake, Result, evaluate_function, guarded, printer, with_references
 from utils.foundations.networks import sigmoid as _sigmoid
 
 
@@ -122,7 +122,8 @@ def evaluate_train(train: Callable[..., Any]) -> Result:
         Mistake("multiply the gradient by the learning rate.", lambda *a: _train(*a, no_rate=True)),
         Mistake("return the trained (w, b), not the starting values.", lambda X, y, w, b, lr, e: _pair(w, b)),
     ]
-    return evaluate_function(_as_pair_function(train, "(w, b)"), _train, _train_cases(), name="train",
+    own_gradients = with_references(train, {"gradients": _gradients})  # exercise 1's reference
+    return evaluate_function(_as_pair_function(own_gradients, "(w, b)"), _train, _train_cases(), name="train",
                              mistakes=mistakes, success="Forward, backward, update, repeated for every epoch.")
 
 

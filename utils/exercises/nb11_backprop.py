@@ -121,7 +121,7 @@ def evaluate_relative_difference(relative_difference: Callable[[Any, Any], float
     rng = np.random.default_rng(7)
     base = rng.normal(size=6)
     cases = [
-        Case((np.array([3.0, 4.0]), np.array([3.0, 4.1]))),
+        Case((np.array([3.0, 4.0]), np.array([-1.0, 4.5]))),  # not parallel: ‖a + b‖ ≠ ‖a‖ + ‖b‖
         Case((base * 1000, base * 1000 + rng.normal(size=6))),
         Case((base * 1e-4, -base * 1e-4)),
         Case((rng.normal(size=(2, 3)), rng.normal(size=(2, 3)))),

@@ -21,7 +21,9 @@ def _output_size(n: int, f: int, p: int, s: int) -> int:
 def evaluate_output_size(output_size: Callable[[int, int, int, int], Any]) -> Result:
     """Evaluate a learner's ``output_size(n, f, p, s)`` = floor((n + 2p − f) / s) + 1."""
     cases = [Case(args) for args in [
-        (9, 3, 3, 1), (8, 3, 0, 2), (11, 4, 1, 3), (32, 5, 2, 2), (224, 7, 3, 2), (5, 5, 0, 1), (6, 2, 0, 2),
+        # first: 9×9 kernel, 'same' padding 4, stride 2, where every modelled mistake gives its own number
+        (32, 9, 4, 2), (9, 3, 3, 1), (8, 3, 0, 2), (11, 4, 1, 3), (32, 5, 2, 2), (224, 7, 3, 2),
+        (5, 5, 0, 1), (6, 2, 0, 2),
     ]]
     mistakes = [
         Mistake("count the windows, not the steps between them: add 1 after dividing by the stride.",
@@ -39,7 +41,7 @@ def evaluate_output_size(output_size: Callable[[int, int, int, int], Any]) -> Re
     ]
     return evaluate_function(
         output_size, _output_size, cases, name="output_size", mistakes=mistakes, check_dtype=False,
-        success="That one formula gives every layer's output size in this course.",
+        integer=True, success="That one formula gives every layer's output size in this course.",
     )
 
 
@@ -112,6 +114,9 @@ def evaluate_max_pool(max_pool: Callable[..., Any]) -> Result:
     """Evaluate a learner's ``max_pool(feature_map, size, stride)`` on one 2-D feature map, no padding."""
     rng = np.random.default_rng(7)
     cases = [
+        # first: negatives larger in size than the maxima, and stride ≠ size, so each mistake shows
+        Case((np.array([[-8.0, -8, -1, -1, -3], [-2, -2, -4, -3, -3], [-6, -5, -4, 1, -1], [1, -1, 0, 1, 0],
+                        [0, 4, -1, -4, 2]]),), {"size": 3, "stride": 2}),
         Case((np.arange(16.0).reshape(4, 4) % 7,), {"size": 2, "stride": 2}),
         Case((rng.normal(size=(6, 6)),), {"size": 2, "stride": 2}),
         Case((rng.normal(size=(5, 5)),), {"size": 2, "stride": 2}),
@@ -169,7 +174,7 @@ def evaluate_conv_parameters(conv_parameters: Callable[[int, int, int], Any]) ->
     ]
     return evaluate_function(
         conv_parameters, _conv_parameters, cases, name="conv_parameters", mistakes=mistakes, check_dtype=False,
-        success="Notice that the image size does not appear: a filter's weights are shared by every position.",
+        integer=True, success="Notice that the image size does not appear: a filter's weights are shared by every position.",
     )
 
 

@@ -137,7 +137,7 @@ def _centre_corner(boxes: Any) -> np.ndarray:
 def evaluate_corners_to_centre(corners_to_centre: Callable[[Any], Any]) -> Result:
     """Evaluate a learner's ``corners_to_centre(boxes)``: (n, 4) corners → (n, 4) (x_centre, y_centre, width, height)."""
     cases = [
-        Case((np.array([[0.0, 0.0, 4.0, 2.0]]),)),
+        Case((np.array([[2.0, 1.0, 6.0, 4.0]]),)),  # not at the origin: x_max + x_min ≠ x_max − x_min
         Case((np.array([[10.0, 20.0, 30.0, 26.0], [5.0, 1.0, 9.0, 15.0]]),)),
         Case((np.array([[12.5, 3.0, 40.0, 33.5], [0.0, 0.0, 64.0, 64.0], [30.0, 40.0, 31.0, 52.0]]),)),
     ]
@@ -200,6 +200,7 @@ def _nms_cases() -> list[Case]:
     ], dtype=float)
     chain = np.array([[0, 0, 10, 10], [4, 0, 14, 10], [8, 0, 18, 10], [30, 30, 40, 40]], dtype=float)
     return [
+        Case((cluster, np.array([0.95, 0.9, 0.8, 0.7, 0.6, 0.85]), 0.5)),  # keeps 0, 5, 2: not index order
         Case((cluster, np.array([0.9, 0.75, 0.8, 0.6, 0.7, 0.3]), 0.5)),
         Case((cluster, np.array([0.2, 0.5, 0.85, 0.4, 0.6, 0.95]), 0.5)),
         Case((chain, np.array([0.9, 0.8, 0.7, 0.6]), 0.3)),  # B overlaps A and C, but A and C do not overlap
@@ -221,7 +222,7 @@ def evaluate_non_max_suppression(non_max_suppression: Callable[[Any, Any, float]
     ]
     return evaluate_function(
         non_max_suppression, _nms_reference, _nms_cases(), name="non_max_suppression", mistakes=mistakes,
-        check_dtype=False, success="One box per object survives.",
+        check_dtype=False, integer=True, references={"iou": _iou_reference}, success="One box per object survives.",
     )
 
 

@@ -65,7 +65,7 @@ def evaluate_cell_of(cell_of: Callable[[Any, int, float], Any]) -> Result:
     ]
     return evaluate_function(
         cell_of, _cell_reference, cases, name="cell_of", mistakes=mistakes, check_dtype=False,
-        success="Each object now has exactly one cell responsible for it.",
+        integer=True, success="Each object now has exactly one cell responsible for it.",
     )
 
 
@@ -160,7 +160,7 @@ def evaluate_encode_box(encode_box: Callable[[Any, int, int, float, int], Any]) 
     ]
     return evaluate_function(
         encode_box, _encode_reference, cases, name="encode_box", mistakes=_encode_mistakes(), check_dtype=False,
-        rtol=1e-4, atol=1e-5, success="This is exactly the target the tiny YOLO learns to predict.",
+        axes=("row", "column", "channel"), references={"cell_of": _cell_reference}, rtol=1e-4, atol=1e-5, success="This is exactly the target the tiny YOLO learns to predict.",
     )
 
 
