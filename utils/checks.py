@@ -304,11 +304,12 @@ def with_references(answer: Callable[..., Any], references: dict[str, Callable[.
     return clone
 
 
-def compare(name: str, ours: Any, theirs: Any, *, rtol: float = 1e-5, atol: float = 1e-6) -> bool:
+def compare(name: str, ours: Any, theirs: Any, *, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
     """Print whether ``ours`` equals ``theirs`` (a ✅ or a ❌ saying where they differ); return it.
 
     The notebooks' "same as Keras" cells call this instead of a bare ``assert``, so a learner
-    whose earlier answer is wrong sees what differs instead of an ``AssertionError``.
+    whose earlier answer is wrong sees what differs instead of an ``AssertionError``. The
+    tolerances mean what they mean in ``np.allclose`` (same defaults).
     """
     try:
         complaint = _compare("ours", ours, theirs, rtol, atol, "", check_dtype=False)
