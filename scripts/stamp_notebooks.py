@@ -11,7 +11,8 @@ Each notebook's first cell gets an "Open in Colab" badge (the complete lesson, b
 and an "Open the exercises in Colab" link (the learner version, branch ``exercises``). Its set-up
 cell installs, in Colab only, the wheel of exactly that version from the repository's GitHub
 release ``v<version>`` (built and attached by ``.github/workflows/release.yml``): no build, no
-clone, nothing Colab ships upgraded.
+clone, nothing Colab ships upgraded. A notebook that needs a package Colab lacks lists it, pinned,
+in its metadata ``course.colab_packages`` (e.g. ``["keras-tuner==1.4.8"]``); the same line installs it.
 """
 
 from __future__ import annotations
@@ -71,16 +72,25 @@ def colab_links(repo: str, relative: str) -> str:
     return f"[![Open In Colab]({BADGE_IMAGE})]({lesson}) · [Open the exercises in Colab]({exercises})"
 
 
-def install_block(repo: str, ver: str) -> list[str]:
-    """The set-up cell's Colab-only lines: install the pinned wheel of the helper package."""
+def install_block(repo: str, ver: str, extra: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """The set-up cell's Colab-only lines: install the pinned wheel of the helper package, and the
+    pinned packages this notebook needs that Colab lacks (``metadata.course.colab_packages``)."""
+    for requirement in extra:
+        if not re.fullmatch(r"[A-Za-z0-9][\w.-]*==[\w.]+", requirement):
+            raise ValueError(f"colab_packages must be pinned as name==version, got {requirement!r}")
     url = wheel_url(repo, ver)
     head, tail = url.split(f"/v{ver}/")
     return [
         f"{COLAB_GUARD}  # helpers and data, pinned to this notebook",
         f'    wheel = ("{head}/"',
         f'             "v{ver}/{tail}")',
-        "    %pip install -q {wheel}",
+        "    %pip install -q " + " ".join(["{wheel}", *extra]),
     ]
+
+
+def colab_packages(notebook: nbformat.NotebookNode) -> list[str]:
+    """The packages (name==version) a notebook installs in Colab besides the helper wheel."""
+    return list(notebook.metadata.get("course", {}).get("colab_packages", []))
 
 
 def stamp_first_cell(source: str, links: str) -> str:
@@ -112,7 +122,7 @@ def stamp(notebook: nbformat.NotebookNode, relative: str, repo: str, ver: str) -
     first = notebook.cells[0]
     setup = next(cell for cell in notebook.cells if cell.cell_type == "code")
     new_first = stamp_first_cell(first.source, colab_links(repo, relative))
-    new_setup = stamp_setup_cell(setup.source, install_block(repo, ver))
+    new_setup = stamp_setup_cell(setup.source, install_block(repo, ver, colab_packages(notebook)))
     changed = (new_first, new_setup) != (first.source, setup.source)
     first.source, setup.source = new_first, new_setup
     return changed

@@ -83,8 +83,9 @@ def ensure_environment() -> None:
     marker = VENV / ".constraints-sha256"
     if marker.exists() and marker.read_text() == digest:
         return
-    shutil.rmtree(VENV, ignore_errors=True)
-    subprocess.run([colab_python(), "-m", "venv", str(VENV)], check=True)
+    if not venv_python().exists():
+        subprocess.run([colab_python(), "-m", "venv", str(VENV)], check=True)
+    # the pins are exact, so installing them into an existing environment moves it to the new pins
     pip = [str(venv_python()), "-m", "pip", "install", "--quiet"]
     subprocess.run([*pip, "-c", str(CONSTRAINTS), *colab_packages()], check=True)
     marker.write_text(digest)

@@ -87,7 +87,7 @@ def test_setup_cell(path) -> None:
     code = _code_cells(read(path))
     setup = _text(code[0])
     assert "course.setup(" in setup, "the first code cell must call course.setup(...)"
-    block = "\n".join(stamp.install_block(stamp.repository_url(), stamp.version()))
+    block = "\n".join(stamp.install_block(stamp.repository_url(), stamp.version(), stamp.colab_packages(read(path))))
     assert block in setup, "the set-up cell must install the pinned helper wheel in Colab only: run `make stamp`"
 
 

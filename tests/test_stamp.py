@@ -46,6 +46,15 @@ def test_a_fork_is_stamped_with_its_own_address_and_version():
     assert nb.cells[0].source == first
 
 
+def test_packages_colab_lacks_are_installed_by_the_same_line_pinned():
+    nb = _notebook(OLD_SETUP)
+    nb.metadata["course"] = {"colab_packages": ["keras-tuner==1.4.8"]}
+    stamp.stamp(nb, "notebooks/02_training/17_tuning.ipynb", REPO, "1.0.0")
+    assert "    %pip install -q {wheel} keras-tuner==1.4.8" in nb.cells[1].source
+    with pytest.raises(ValueError, match="pinned"):
+        stamp.install_block(REPO, "1.0.0", ["keras-tuner>=1.4"])
+
+
 def test_a_setup_cell_without_the_colab_guard_is_an_error():
     with pytest.raises(ValueError, match="exactly one line"):
         stamp.stamp_setup_cell("import sys\n", stamp.install_block(REPO, "1.0.0"))
