@@ -77,6 +77,63 @@ def exercise_version(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return result
 
 
+def solution_bodies(notebook: nbformat.NotebookNode) -> list[tuple[int, list[str]]]:
+    """(cell index, lines) of every solution block in the notebook."""
+    bodies = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        block = None
+        for line in cell.source.split("\n"):
+            if line.strip() == BEGIN:
+                block = []
+            elif line.strip() == END and block is not None:
+                bodies.append((index, block))
+                block = None
+            elif block is not None:
+                block.append(line)
+    return bodies
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def significant(line: str) -> str:
+    """A solution line without blanks and a leading return, or "" when too short to give anything away."""
+    text = line.strip()
+    if text.startswith("#"):
+        return ""
+    text = _squeeze(re.sub(r"^return\s+", "", text))
+    return text if len(text) >= 12 else ""
+
+
+def leaks(notebook: nbformat.NotebookNode, cutoff: float = 0.8) -> list[str]:
+    """Solution lines that a learner version still shows after its exercise (exactly or nearly)."""
+    from difflib import SequenceMatcher
+
+    learner = exercise_version(notebook)
+    ids = [cell.get("id") for cell in learner.cells]
+    found = []
+    for index, body in solution_bodies(notebook):
+        start = ids.index(notebook.cells[index].get("id")) + 1 if notebook.cells[index].get("id") in ids else 0
+        later = [_squeeze(re.sub(r"\s#\s.*$", "", line)) for cell in learner.cells[start:] for line in cell.source.split("\n")]
+        taught = _squeeze("\n".join(cell.source for cell in learner.cells[: max(start - 1, 0)]))
+        for line in body:
+            value = re.sub(r"^\s*[A-Za-z_][\w, ]*=(?!=)", "", line)  # the formula without its name
+            candidates = [significant(line)] + ([_squeeze(value)] if value != line and len(_squeeze(value)) >= 8 else [])
+            wanted = next((c for c in candidates if c and c not in taught), "")
+            if not wanted:  # too short, or shown before the exercise: part of the lesson
+                continue
+            for shown in later:
+                if any(c and c in shown for c in candidates) or (
+                    abs(len(shown) - len(wanted)) < len(wanted) and SequenceMatcher(None, wanted, shown).ratio() >= cutoff
+                ):
+                    found.append(f"cell {index}: {line.strip()!r} appears later as {shown!r}")
+                    break
+    return found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", type=Path)

@@ -3,7 +3,7 @@
 import nbformat
 import pytest
 
-from scripts.make_exercise_version import exercise_version, strip_solutions
+from scripts.make_exercise_version import exercise_version, leaks, strip_solutions
 from tests.notebook_tools import notebook_paths, read
 
 
@@ -32,3 +32,28 @@ def test_exercise_version_of_each_notebook(path):
     assert not any("report_target" in s for s in sources)
     assert all(not c.get("outputs") for c in learner.cells if c.cell_type == "code")
     assert len(learner.cells) == len(read(path)["cells"]) - 1
+
+
+@pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.stem)
+def test_no_solution_leaks_into_the_learner_version(path):
+    """No solution line reappears (exactly or nearly) in the learner version after its exercise."""
+    assert leaks(nbformat.read(path, as_version=4)) == []
+
+
+def _notebook(*sources: str) -> nbformat.NotebookNode:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(s) if not s.startswith("md:") else nbformat.v4.new_markdown_cell(s[3:])
+                      for s in sources]
+    return notebook
+
+
+def test_leak_detector_finds_a_solution_repeated_in_a_later_cell_or_prose():
+    exercise = ("def f(precision):\n    ### BEGIN SOLUTION\n"
+                "    best = np.maximum.accumulate(np.asarray(precision, dtype=float)[::-1])[::-1]\n"
+                "    return best\n    ### END SOLUTION")
+    assert leaks(_notebook(exercise, "best = np.maximum.accumulate(precision[::-1])[::-1]  # figure"))
+    assert leaks(_notebook("### BEGIN SOLUTION\nage = -b / w * 100\n### END SOLUTION", "md:The age is `-b / w * 100`."))
+    assert not leaks(_notebook(exercise, "print(f(np.array([1.0, 0.5])))"))
+    # a line the lesson taught before the exercise is not a leak
+    taught = "total = np.maximum.accumulate(values)"
+    assert not leaks(_notebook(taught, f"### BEGIN SOLUTION\n{taught}\n### END SOLUTION", taught))
