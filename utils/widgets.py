@@ -2,15 +2,25 @@
 
 An :class:`Explorer` renders its figure to PNG with the Agg backend and shows it in an
 ``ipywidgets.Image``, so a unit test can set a slider and assert that the picture and the status
-text changed. In the static book an explorer shows a snapshot of its starting state.
+text changed. Redraws run one at a time and the latest value wins: JupyterLab may deliver widget
+messages on a kernel subshell (another thread), and changes that arrive during a redraw are folded
+into one more redraw with the newest values. Text and picture are sent together at the end.
+
+Displayed, an explorer emits two outputs: a static snapshot of its starting state (``text/html``,
+for the book and for a reopened notebook whose widgets are gone) and the live widget, which hides
+the snapshot while it runs. Works with ipywidgets 7.7 (Colab) and 8.x.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import io
-from typing import Any, Callable, Mapping
+import sys
+import threading
+import uuid
+from typing import Any, Callable, Iterator, Mapping
 
 import ipywidgets as ipw
 import numpy as np
@@ -20,10 +30,16 @@ from matplotlib.figure import Figure
 from utils.plots import PALETTE
 
 DrawFunction = Callable[..., str | None]
+WIDGET_VIEW_MIMETYPE = "application/vnd.jupyter.widget-view+json"
 
 
 class Explorer(ipw.VBox):
-    """Named controls plus a figure that ``draw(fig, **values)`` redraws whenever a control changes."""
+    """Named controls plus a figure that ``draw(fig, **values)`` redraws whenever a control changes.
+
+    With ``rebuild=True`` (the default) the figure is cleared before each call of ``draw``; with
+    ``rebuild=False`` ``draw`` gets the same figure back and updates its artists (much faster), and
+    the layout worked out on the first redraw is kept for the later ones.
+    """
 
     def __init__(
         self,
@@ -31,6 +47,7 @@ class Explorer(ipw.VBox):
         draw: DrawFunction,
         figsize: tuple[float, float] = (8.0, 3.8),
         dpi: int = 100,
+        rebuild: bool = True,
     ) -> None:
         if not controls:
             raise ValueError("an Explorer needs at least one control")
@@ -40,14 +57,29 @@ class Explorer(ipw.VBox):
         if not callable(draw):
             raise ValueError("draw must be a function draw(fig, **values) -> optional status text")
         self.controls = dict(controls)
+        for control in self.controls.values():
+            _show_whole_description(control)
         self.draw_function = draw
+        self.rebuild = bool(rebuild)
         self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
         FigureCanvasAgg(self.figure)
-        self.view = ipw.Image(format="png", layout=ipw.Layout(width=f"{int(figsize[0] * dpi)}px"))
+        width, height = int(round(figsize[0] * dpi)), int(round(figsize[1] * dpi))
+        # a fixed box: the picture neither collapses before its first frame nor jumps between frames
+        self.view = ipw.Image(format="png", layout=ipw.Layout(width=f"{width}px", height=f"{height}px"))
         self.status = ipw.HTML()
         self.draw_count = 0
+        self._figure_lock = threading.RLock()  # one thread at a time draws on (or saves) the figure
+        self._flags = threading.Lock()  # guards the three fields below
+        self._pending = False  # a change arrived that no finished redraw has shown yet
+        self._drawing = False  # a thread is in the redraw loop
+        self._held = 0  # depth of hold(): redraws wait until it ends
+        self.snapshot_class = f"course-snapshot-{uuid.uuid4().hex[:12]}"
+        # while the live widget is on the page it hides its own static snapshot
+        hide_snapshot = ipw.HTML(f"<style>.{self.snapshot_class} {{display: none;}}</style>",
+                                 layout=ipw.Layout(display="none"))
         row = ipw.HBox(list(self.controls.values()), layout=ipw.Layout(flex_flow="row wrap"))
-        super().__init__([row, self.status, self.view])
+        super().__init__([row, self.status, self.view, hide_snapshot])
+        self.add_class("course-explorer")
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.redraw()
@@ -61,52 +93,128 @@ class Explorer(ipw.VBox):
         unknown = set(values) - set(self.controls)
         if unknown:
             raise ValueError(f"unknown control(s) {sorted(unknown)}; this explorer has {sorted(self.controls)}")
-        with self.hold_trait_notifications():
-            self._holding = True
-            try:
-                for name, value in values.items():
-                    self.controls[name].value = value
-            finally:
-                self._holding = False
+        with self.hold(redraw=False):
+            for name, value in values.items():
+                self.controls[name].value = value
         self.redraw()
 
+    @contextlib.contextmanager
+    def hold(self, redraw: bool = True) -> Iterator[None]:
+        """Hold redraws while controls change inside the block; then redraw once (if ``redraw`` and something changed)."""
+        with self._flags:
+            self._held += 1
+        try:
+            yield
+        finally:
+            with self._flags:
+                self._held -= 1
+                due = redraw and self._pending and not self._held
+            if due:
+                self.redraw()
+
     def redraw(self) -> None:
-        """Redraw the figure from the current control values and refresh the image and status."""
-        self.figure.clear()
-        text = self.draw_function(self.figure, **self.values())
-        self.status.value = f"<b>{html.escape(text)}</b>" if text else ""
-        self.view.value = self.png()
-        self.draw_count += 1
+        """Redraw from the current control values; a call during a redraw makes one more redraw, with the newest values."""
+        with self._flags:
+            self._pending = True
+            if self._drawing or self._held:
+                return  # the thread that is drawing (or the end of the hold) picks the change up
+            self._drawing = True
+        try:
+            while True:
+                with self._flags:
+                    if not self._pending:
+                        self._drawing = False
+                        return
+                    self._pending = False
+                self._render()
+        except BaseException:
+            with self._flags:
+                self._drawing = False
+            raise
+
+    def _render(self) -> None:
+        with self._figure_lock:
+            values = self.values()
+            if self.rebuild:
+                self.figure.clear()
+            text = self.draw_function(self.figure, **values)
+            picture = self.png()
+            if not self.rebuild and self.draw_count == 0:
+                # keep the first layout: later frames only move artists, and skip the layout pass
+                self.figure.set_layout_engine("none")
+            self.draw_count += 1
+        status = f"<b>{html.escape(text)}</b>" if text else ""
+        # picture and text change together: both messages are sent at the end of the block
+        with self.status.hold_sync(), self.view.hold_sync():
+            self.status.value = status
+            self.view.value = picture
 
     def png(self, dpi: int | None = None) -> bytes:
         """The current figure as PNG bytes."""
         buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=dpi or self.figure.dpi)
+        with self._figure_lock:
+            self.figure.savefig(buffer, format="png", dpi=dpi or self.figure.dpi)
         return buffer.getvalue()
 
     def snapshot_html(self) -> str:
         """A static picture of the explorer's current state, for pages without a live kernel."""
         picture = base64.b64encode(self.png(dpi=2 * int(self.figure.dpi))).decode()
         width = int(self.figure.get_figwidth() * self.figure.dpi)
+        height = int(self.figure.get_figheight() * self.figure.dpi)
         settings = ", ".join(f"{name} = {_format(value)}" for name, value in self.values().items())
         state = _strip_tags(self.status.value) or html.escape(settings)  # status is already escaped
+        mark = self.snapshot_class
+        # In JupyterLab, a reopened notebook has no widget models: hide the "model not found" output
+        # that follows the snapshot (the live explorer's output has the course-explorer class).
+        style = (f"<style>.jp-OutputArea-child:has(.{mark}) + .jp-OutputArea-child"
+                 ":not(:has(.course-explorer)) {display: none;}</style>")
         return (
-            '<figure class="course-explorer-snapshot">'
-            f'<img src="data:image/png;base64,{picture}" width="{width}" alt="explorer view"/>'
+            f'<div class="course-explorer-snapshot {mark}">{style}<figure>'
+            f'<img src="data:image/png;base64,{picture}" width="{width}" height="{height}" '
+            'style="max-width: 100%; height: auto;" alt="explorer view"/>'
             f"<figcaption><b>Interactive explorer</b>, starting state: {state}. "
-            "Run the notebook (Colab or JupyterLab) to move the controls.</figcaption></figure>"
+            "Run the notebook (Colab or JupyterLab) to move the controls.</figcaption></figure></div>"
         )
 
+    def widget_bundle(self) -> dict[str, Any]:
+        """The live widget's own mime bundle (its view and a text/plain line), under ipywidgets 7 or 8."""
+        parent = super()
+        if hasattr(parent, "_repr_mimebundle_"):  # ipywidgets 8
+            return dict(parent._repr_mimebundle_() or {})
+        self._handle_displayed()  # ipywidgets 7 does this in _ipython_display_
+        return {"text/plain": f"Explorer({', '.join(self.controls)})",
+                WIDGET_VIEW_MIMETYPE: {"version_major": 2, "version_minor": 0, "model_id": self.model_id}}
+
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
-        bundle = super()._repr_mimebundle_(**kwargs) or {}
+        """The widget and its snapshot in one bundle (for front ends that ask for a single output)."""
+        bundle = self.widget_bundle()
         bundle["text/html"] = self.snapshot_html()
         return bundle
 
-    _holding = False
+    def _ipython_display_(self) -> None:
+        """Show the snapshot and the live widget as two outputs (IPython 7 and later call this first)."""
+        from IPython.display import display
+
+        if "google.colab" not in sys.modules:
+            # Colab keeps no widget outputs in a saved notebook; elsewhere the snapshot stands in
+            # for the widget whenever its model is gone (reopened notebook, static book)
+            display({"text/html": self.snapshot_html()}, raw=True)
+        display(self.widget_bundle(), raw=True)
 
     def _on_change(self, _change: Mapping[str, Any]) -> None:
-        if not self._holding:
-            self.redraw()
+        self.redraw()
+
+
+SHORT_DESCRIPTION = 10  # characters that fit ipywidgets' default label width
+
+
+def _show_whole_description(control: ipw.ValueWidget) -> None:
+    """Let a long label take the width it needs instead of being cut to "learning_ra…"."""
+    description = getattr(control, "description", "") or ""
+    style = getattr(control, "style", None)
+    if len(description) > SHORT_DESCRIPTION and style is not None and hasattr(style, "description_width"):
+        if not style.description_width:
+            style.description_width = "initial"
 
 
 def _format(value: Any) -> str:

@@ -197,7 +197,7 @@ def learning_rate_explorer(
         return (f"learning rate {learning_rate:g}: after {epochs} epochs w = {history.w[0]:.1f}, b = {history.b:.1f}, "
                 f"cost {history.costs[-1]:.3f} (floor {floor_cost:.3f}); the cost went up in {rises} of {epochs} epochs")
 
-    controls = {"learning_rate": slider("learning_rate", 0.5, 100.0, value=learning_rate, step=0.5)}
+    controls = {"learning_rate": slider("learning rate", 0.5, 100.0, value=learning_rate, step=0.5)}
     return Explorer(controls, draw, figsize=(11.0, 4.0))
 
 

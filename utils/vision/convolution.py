@@ -201,59 +201,82 @@ def kernel_explorer(image: Any, preset: str = "vertical edge", limit: float = 5.
             control = slider(_entry(row, col), -limit, limit, float(start[row, col]), step=0.01)
             control.layout.width = "32%"
             entries[_entry(row, col)] = control
-    syncing = {"on": False}
     explorer_box: dict[str, Explorer] = {}
+    syncing = {"on": False}
 
     def on_preset(change: Any) -> None:
+        # runs before the explorer's own observer of the dropdown: the nine entries take the
+        # preset's values while redraws are held, then the dropdown's change redraws once, with
+        # the new name and the new values together
         if change["new"] == CUSTOM or "explorer" not in explorer_box:
             return
         values = KERNELS[change["new"]]
         syncing["on"] = True
         try:
-            explorer_box["explorer"].set(**{_entry(r, c): float(values[r, c]) for r in range(3) for c in range(3)})
+            with explorer_box["explorer"].hold(redraw=False):
+                for r in range(3):
+                    for c in range(3):
+                        entries[_entry(r, c)].value = float(values[r, c])
         finally:
             syncing["on"] = False
 
     def on_entry(_change: Any) -> None:
-        if not syncing["on"] and choice.value != CUSTOM:
-            current = np.array([[entries[_entry(r, c)].value for c in range(3)] for r in range(3)])
-            if not np.allclose(current, KERNELS[choice.value]):
+        # runs before the explorer's observer of the entry: a hand-set entry renames the kernel
+        # "custom" while redraws are held, so the entry's change redraws once, with the new name
+        if syncing["on"] or choice.value == CUSTOM or "explorer" not in explorer_box:
+            return
+        current = np.array([[entries[_entry(r, c)].value for c in range(3)] for r in range(3)])
+        if not np.allclose(current, KERNELS[choice.value]):
+            with explorer_box["explorer"].hold(redraw=False):
                 choice.value = CUSTOM
 
-    choice.observe(on_preset, names="value")  # registered first, so sliders are synced before the redraw
+    choice.observe(on_preset, names="value")  # observers run in the order they were registered
+    for control in entries.values():
+        control.observe(on_entry, names="value")
+    parts: dict[str, Any] = {}
 
-    def draw(fig: Figure, kernel: str, **values: float) -> str:
-        weights = np.array([[values[_entry(r, c)] for c in range(3)] for r in range(3)])
-        response = feature_map(image, weights)
+    def build(fig: Figure) -> None:
         ax_image, ax_kernel, ax_map = fig.subplots(1, 3, width_ratios=[1, 0.62, 1])
         ax_image.imshow(image, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
         ax_image.set(title="Input photo", xlabel="column (pixels)", ylabel="row (pixels)")
+        parts["kernel"] = ax_kernel.imshow(np.zeros((3, 3)), cmap="RdBu", vmin=-1, vmax=1)
+        parts["numbers"] = {(r, c): ax_kernel.text(c, r, "", ha="center", va="center", fontsize=11)
+                            for r in range(3) for c in range(3)}
+        ax_kernel.set(xticks=range(3), yticks=range(3), xlabel="kernel column", ylabel="kernel row")
+        parts["kernel_axes"] = ax_kernel
+        parts["map"] = ax_map.imshow(np.zeros_like(image), cmap="RdBu", vmin=-1, vmax=1, interpolation="nearest")
+        parts["colorbar"] = fig.colorbar(parts["map"], ax=ax_map, shrink=0.8, label="response (red < 0 < blue)")
+        ax_map.set(title="Feature map", xlabel="column (pixels)", ylabel="row (pixels)")
+        for ax in (ax_image, ax_kernel, ax_map):
+            ax.grid(False)
+
+    def draw(fig: Figure, kernel: str, **values: float) -> str:
+        if not parts:
+            build(fig)
+        weights = np.array([[values[_entry(r, c)] for c in range(3)] for r in range(3)])
+        response = feature_map(image, weights)
         bound = max(np.abs(weights).max(), 1e-9)
-        ax_kernel.imshow(weights, cmap="RdBu", vmin=-bound, vmax=bound)
+        parts["kernel"].set_data(weights)
+        parts["kernel"].set_clim(-bound, bound)
         for (r, c), value in np.ndenumerate(weights):
-            ax_kernel.text(c, r, f"{value:.2g}", ha="center", va="center", fontsize=11,
-                           color="white" if abs(value) > 0.6 * bound else "black")
-        ax_kernel.set(title=f"Kernel: {kernel}", xticks=range(3), yticks=range(3),
-                      xlabel="kernel column", ylabel="kernel row")
-        ax_kernel.grid(False)
+            parts["numbers"][r, c].set_text(f"{value:.2g}")
+            parts["numbers"][r, c].set_color("white" if abs(value) > 0.6 * bound else "black")
+        parts["kernel_axes"].set_title(f"Kernel: {kernel}")
         if abs(weights.sum() - 1.0) < 0.05:  # entries sum to 1: brightness is kept, show it as a photo
             cmap, vmin, vmax, label = "gray", 0.0, 1.0, "response (clipped to [0, 1])"
         else:  # e.g. entries sum to 0: the kernel responds to change, so show the sign
             top = max(float(np.percentile(np.abs(response), 99.5)), 1e-9)
             cmap, vmin, vmax, label = "RdBu", -top, top, "response (red < 0 < blue)"
-        picture = ax_map.imshow(response, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
-        fig.colorbar(picture, ax=ax_map, shrink=0.8, label=label)
-        ax_map.set(title="Feature map", xlabel="column (pixels)", ylabel="row (pixels)")
-        for ax in (ax_image, ax_map):
-            ax.grid(False)
+        parts["map"].set_data(response)
+        parts["map"].set_cmap(cmap)
+        parts["map"].set_clim(vmin, vmax)
+        parts["colorbar"].set_label(label)
         return (f"kernel = {kernel}: entries sum to {weights.sum():.2f}; feature map "
                 f"{response.shape[0]}×{response.shape[1]}, values from {response.min():.2f} to {response.max():.2f}")
 
     controls: dict[str, ipw.ValueWidget] = {"kernel": choice, **entries}
-    explorer = Explorer(controls, draw, figsize=(9.0, 3.1))
+    explorer = Explorer(controls, draw, figsize=(9.0, 3.1), rebuild=False)
     explorer_box["explorer"] = explorer
-    for control in entries.values():
-        control.observe(on_entry, names="value")
     return explorer
 
 
@@ -288,9 +311,30 @@ def _int_slider(name: str, low: int, high: int, value: int) -> ipw.IntSlider:
                          continuous_update=False, layout=ipw.Layout(width="240px"))
 
 
+def _cell_grid(ax: Any, colours: np.ndarray, edge: str, linewidth: float) -> None:
+    """Draw an (rows, cols, 3) array of cell colours as unit squares with grid lines, in two artists."""
+    rows, cols = colours.shape[:2]
+    ax.imshow(colours, extent=(0, cols, rows, 0), interpolation="nearest")
+    ax.vlines(np.arange(cols + 1), 0, rows, colors=edge, linewidth=linewidth)
+    ax.hlines(np.arange(rows + 1), 0, cols, colors=edge, linewidth=linewidth)
+
+
+def _rgb(colour: str) -> np.ndarray:
+    from matplotlib.colors import to_rgb
+
+    return np.array(to_rgb(colour))
+
+
+def windows_count(n: int, f: int, p: int, s: int) -> int:
+    """How many windows (output cells) an n×n input has under kernel f, padding p, stride s; 0 if f does not fit."""
+    return output_size(n, f, p, s) ** 2 if f <= n + 2 * p else 0
+
+
 def geometry_explorer(n: int = 7, f: int = 3, p: int = 0, s: int = 1, window: int = 0) -> Explorer:
     """Sliders for input size n, kernel f, padding p and stride s; draws the windows and the output. Introduced in notebook 20."""
     output_size(n, f, p, s)  # reject an impossible starting state with a clear message
+    white, grey, red = _rgb("#ffffff"), _rgb("#dddddd"), _rgb("#f4c7b8")
+    chosen_colour = 0.4 * _rgb(PALETTE[0]) + 0.6 * white
 
     def draw(fig: Figure, n: int, f: int, p: int, s: int, window: int) -> str:
         ax_in, ax_out = fig.subplots(1, 2, width_ratios=[1.3, 1])
@@ -305,29 +349,28 @@ def geometry_explorer(n: int = 7, f: int = 3, p: int = 0, s: int = 1, window: in
         o, starts = info["output"], info["starts"]
         k = min(window, o * o - 1)
         row, col = divmod(k, o)
-        for i in range(padded):
-            for j in range(padded):
-                is_pad = not (p <= i < p + n and p <= j < p + n)
-                unused = i >= padded - info["unused"] or j >= padded - info["unused"]
-                face = "#dddddd" if is_pad else "#ffffff"
-                if unused:
-                    face = "#f4c7b8"
-                ax_in.add_patch(Rectangle((j, i), 1, 1, facecolor=face, edgecolor="#999999", linewidth=0.6))
-                if is_pad:
-                    ax_in.text(j + 0.5, i + 0.5, "0", ha="center", va="center", fontsize=7, color="#777777")
-        for r in starts:  # every window's centre, so the stride is visible as the spacing of the dots
-            for c in starts:
-                ax_in.plot(c + f / 2, r + f / 2, marker="o", markersize=3.5, color=PALETTE[0], alpha=0.6)
+        index = np.arange(padded)
+        inside = (index >= p) & (index < p + n)
+        is_pad = ~(inside[:, None] & inside[None, :])
+        unused_line = index >= padded - info["unused"]
+        unused = unused_line[:, None] | unused_line[None, :]
+        faces = np.where(is_pad[..., None], grey, white)
+        faces[unused] = red
+        _cell_grid(ax_in, faces, "#999999", 0.6)
+        if padded <= 12:  # beyond that the zeros would be too small to read
+            for i, j in zip(*np.nonzero(is_pad)):
+                ax_in.text(j + 0.5, i + 0.5, "0", ha="center", va="center", fontsize=7, color="#777777")
+        centres = np.array(starts) + f / 2  # every window's centre: the stride is the spacing of the dots
+        cx, cy = np.meshgrid(centres, centres)
+        ax_in.plot(cx.ravel(), cy.ravel(), linestyle="none", marker="o", markersize=3.5, color=PALETTE[0], alpha=0.6)
         ax_in.add_patch(Rectangle((starts[col], starts[row]), f, f, facecolor=PALETTE[0], alpha=0.25,
                                   edgecolor=PALETTE[0], linewidth=2.5))
         ax_in.set(xlim=(-0.2, padded + 0.2), ylim=(padded + 0.2, -0.2), aspect="equal",
                   title=f"Input {n}×{n}, padding {p} → {padded}×{padded}", xticks=[], yticks=[])
         ax_in.set_xlabel("grey = zero padding, dots = window centres, red = never covered", fontsize=9)
-        for i in range(o):
-            for j in range(o):
-                chosen = (i, j) == (row, col)
-                ax_out.add_patch(Rectangle((j, i), 1, 1, facecolor=PALETTE[0] if chosen else "#ffffff",
-                                           alpha=0.6 if chosen else 1.0, edgecolor="#555555", linewidth=0.8))
+        cells = np.broadcast_to(white, (o, o, 3)).copy()
+        cells[row, col] = chosen_colour
+        _cell_grid(ax_out, cells, "#555555", 0.8)
         ax_out.set(xlim=(-0.2, padded + 0.2), ylim=(padded + 0.2, -0.2), aspect="equal",
                    title=f"Output {o}×{o}", xticks=[], yticks=[])
         ax_out.set_xlabel(f"highlighted: output ({row}, {col}) ← window at ({starts[row]}, {starts[col]})\n"
@@ -337,14 +380,31 @@ def geometry_explorer(n: int = 7, f: int = 3, p: int = 0, s: int = 1, window: in
             for spine in ax.spines.values():
                 spine.set_visible(False)
         same = "  (same size as the input)" if o == n else ""
-        return f"output = {info['formula']}{same}"
+        return f"output = {info['formula']}{same}; window {k + 1} of {o * o}"
 
+    count = windows_count(n, f, p, s)
     controls = {
         "n": _int_slider("n (input)", 1, 14, n),
         "f": _int_slider("f (kernel)", 1, 7, f),
         "p": _int_slider("p (padding)", 0, 3, p),
         "s": _int_slider("s (stride)", 1, 4, s),
-        "window": _int_slider("window #", 0, 99, window),
+        "window": _int_slider("window #", 0, max(count - 1, 0), min(window, max(count - 1, 0))),
     }
-    labelled = dict(zip(("n", "f", "p", "s", "window"), controls.values()))
-    return Explorer(labelled, draw, figsize=(10.0, 4.6))
+    box: dict[str, Explorer] = {}
+
+    def follow_windows(_change: Any) -> None:
+        # registered before the explorer's observers: the window slider's range follows the number
+        # of windows while redraws are held, so one change of n, f, p or s redraws once
+        values = {name: controls[name].value for name in "nfps"}
+        top = max(windows_count(**values) - 1, 0)
+        if "explorer" in box:
+            with box["explorer"].hold(redraw=False):
+                controls["window"].max = top
+        else:
+            controls["window"].max = top
+
+    for name in "nfps":
+        controls[name].observe(follow_windows, names="value")
+    explorer = Explorer(controls, draw, figsize=(10.0, 4.6))
+    box["explorer"] = explorer
+    return explorer

@@ -55,6 +55,30 @@ def threshold_detections(
     return {"detections": detections, "correct": correct, "false": false, "missed": missed, "raw": raw}
 
 
+def nms_sensitive_images(
+    grids: Any, true_boxes: Sequence[Any], image_size: float, count: int = 4, confidence: float = 0.5,
+    low_iou: float = 0.3, high_iou: float = 0.7, min_objects: int = 2,
+) -> list[int]:
+    """Indices of up to ``count`` images with ``min_objects``+ objects where NMS keeps more boxes at ``high_iou`` than at ``low_iou``.
+
+    These are the images on which the explorer's NMS slider visibly changes something. If fewer
+    than ``count`` qualify, other images with several objects fill the list. Introduced in notebook 26.
+    """
+    grids = np.asarray(grids, dtype=np.float64)
+    if grids.ndim != 4 or len(true_boxes) != len(grids):
+        raise ValueError(f"need grids (n, S, S, 5 + C) and true boxes for each image, got {grids.shape} and {len(true_boxes)}")
+    if not 0.0 <= low_iou < high_iou <= 1.0:
+        raise ValueError(f"need 0 <= low_iou < high_iou <= 1, got {low_iou} and {high_iou}")
+    busy = [i for i in range(len(grids)) if len(np.asarray(true_boxes[i]).reshape(-1, 4)) >= min_objects]
+
+    def kept(index: int, iou: float) -> int:
+        boxes, scores, labels = bx.decode_grid(grids[index], image_size, confidence)
+        return len(bx.non_max_suppression(boxes, scores, iou, labels=labels))
+
+    sensitive = [i for i in busy if kept(i, high_iou) > kept(i, low_iou)]
+    return (sensitive + [i for i in busy if i not in sensitive])[:count]
+
+
 def detection_explorer(
     images: Any,
     grids: Any,

@@ -1,0 +1,279 @@
+"""Redraw time of every explorer in the helper package, built as its notebook builds it.
+
+Prints a table (explorer, median seconds per redraw, goal) and writes ``reports/explorers.json``.
+Each explorer is built with its notebook's arguments and data, then each control is moved in turn
+through a few values; one move is one redraw (figure drawn, PNG encoded, picture and text set).
+Notebook 26 feeds its explorer a trained detector's predictions; here a seeded stand-in grid
+(the true boxes, each echoed by a neighbouring cell) takes their place, so no TensorFlow is needed.
+
+Usage: ``python scripts/bench_explorers.py [--moves N] [--only NAME ...] [--json PATH]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import ipywidgets as ipw  # noqa: E402
+import numpy as np  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+GOAL_SECONDS = 0.25  # median redraw on one laptop core: the explorer feels live
+
+
+# ---------------------------------------------------------------------------------------------
+# Each explorer as its notebook builds it
+# ---------------------------------------------------------------------------------------------
+
+def _circles() -> tuple[np.ndarray, ...]:
+    from sklearn.datasets import make_circles
+    from sklearn.model_selection import train_test_split
+
+    X, y = make_circles(n_samples=500, noise=0.1, factor=0.5, random_state=0)
+    return tuple(train_test_split(X, y, test_size=0.3, random_state=0, stratify=y))
+
+
+def nb01_hidden_units() -> Any:
+    from utils.foundations import networks
+
+    X_train, X_test, y_train, y_test = _circles()
+    return networks.hidden_units_explorer(X_train, y_train, X_test, y_test, units=(0, 1, 2, 3, 4, 8))
+
+
+def nb02_neuron() -> Any:
+    from utils import datasets, widgets
+
+    X_train, _, y_train, _ = datasets.load_split("insurance", features=["age"])
+    return widgets.neuron_explorer(X_train[:, 0], y_train, w=5.0, b=0.0)
+
+
+def nb03_koala() -> Any:
+    from utils.foundations import networks
+
+    return networks.koala_explorer(eyes=0.1, nose=0.05, ears=0.9, fur=0.95, limbs=0.85, head_weight=5.0)
+
+
+def nb04_tangent() -> Any:
+    from utils.foundations import calculus
+
+    return calculus.tangent_explorer(function="x^2", x=2.0)
+
+
+def nb04_gradient() -> Any:
+    from utils.foundations import calculus
+
+    return calculus.gradient_explorer(x=1.0, y=1.0)
+
+
+def nb05_broadcast() -> Any:
+    from utils.foundations import linalg_viz
+
+    return linalg_viz.broadcast_explorer(shape_a="(3, 4)", shape_b="(4,)", operation="+ (element-wise)")
+
+
+def nb07_activation() -> Any:
+    from utils.training import activations
+
+    return activations.activation_explorer("sigmoid", x=2.0)
+
+
+def nb08_loss() -> Any:
+    from utils.training import losses
+
+    return losses.loss_explorer(label=1, prediction=0.3)
+
+
+def nb09_learning_rate() -> Any:
+    from utils import datasets
+    from utils.training import descent
+
+    X_train, _, y_train, _ = datasets.load_split("insurance")
+    X_train = X_train / np.array([100.0, 1.0])
+    return descent.learning_rate_explorer(X_train[:, 0], y_train.astype(float), learning_rate=5.0, epochs=300)
+
+
+def nb10_minibatch() -> Any:
+    from utils import datasets
+    from utils.training import batching
+
+    X_train, X_test, y_train, _ = datasets.load_split("home_prices")
+    X_train_s, *_ = batching.standardize(X_train, X_test)
+    return batching.minibatch_explorer(X_train_s, y_train, batch_size=16, learning_rate=0.05)
+
+
+def nb11_epsilon() -> Any:
+    from sklearn.datasets import make_moons
+
+    from utils.training import backprop
+
+    X, y = make_moons(n_samples=200, noise=0.2, random_state=0)
+    params = backprop.init_params(n_inputs=2, n_hidden=4, seed=0)
+    return backprop.epsilon_explorer(params, X[:16], y[:16], log10_epsilon=-6.0)
+
+
+def nb20_kernel() -> Any:
+    from utils.vision import convolution
+
+    return convolution.kernel_explorer(convolution.photo("camera", size=256), preset="Sobel x")
+
+
+def nb20_geometry() -> Any:
+    from utils.vision import convolution
+
+    return convolution.geometry_explorer(n=7, f=3, p=1, s=2)
+
+
+def stand_in_predictions(true_boxes: Any, true_labels: Any, grid_size: int, image_size: float,
+                         num_classes: int, seed: int = 0) -> np.ndarray:
+    """Predicted-probability grids for tests and benchmarks: every true box, echoed by a neighbouring cell."""
+    from utils.vision import boxes as bx
+
+    rng = np.random.default_rng(seed)
+    grids = bx.encode_grids(true_boxes, true_labels, grid_size, image_size, num_classes)
+    empty = grids[..., 0] == 0
+    grids[..., 0] = np.where(empty, rng.uniform(0, 0.2, grids.shape[:3]), rng.uniform(0.8, 0.97, grids.shape[:3]))
+    grids[empty, 1:5] = rng.uniform(0.2, 0.8, (int(empty.sum()), 4)) * [1, 1, 0.4, 0.4]  # faint stray boxes
+    grids[empty, 5:] = 1.0 / num_classes
+    cell = image_size / grid_size
+    for image, (image_boxes, image_labels) in enumerate(zip(true_boxes, true_labels)):
+        for box, label in zip(np.asarray(image_boxes).reshape(-1, 4), np.ravel(image_labels)):
+            x_centre, y_centre = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+            row, column = int(y_centre // cell), int(x_centre // cell)
+            echo = column + 1 if column + 1 < grid_size else column - 1
+            if grids[image, row, echo, 0] > 0.5:
+                continue  # that cell already owns an object
+            grids[image, row, echo, 0] = rng.uniform(0.55, 0.75)
+            grids[image, row, echo, 1] = 0.0 if echo > column else 0.999  # at the edge nearest the object
+            grids[image, row, echo, 2] = y_centre / cell - row
+            grids[image, row, echo, 3:5] = (box[2:] - box[:2]) / image_size
+            grids[image, row, echo, 5:] = 0.05 / max(num_classes - 1, 1)
+            grids[image, row, echo, 5 + int(label)] = 0.95
+    return grids
+
+
+def nb26_detection() -> Any:
+    from utils.vision import detection_widgets, shapes
+
+    X_test, boxes_test, labels_test = shapes.make_shapes(300, objects=(1, 3), seed=2)
+    probabilities = stand_in_predictions(boxes_test, labels_test, 8, 64, len(shapes.CLASS_NAMES))
+    shown = detection_widgets.nms_sensitive_images(probabilities, boxes_test, 64)
+    return detection_widgets.detection_explorer(
+        X_test[shown], probabilities[shown], [boxes_test[i] for i in shown], [labels_test[i] for i in shown],
+        shapes.CLASS_NAMES, confidence=0.5, nms_iou=0.5)
+
+
+CASES: dict[str, Callable[[], Any]] = {
+    "01 hidden_units_explorer": nb01_hidden_units,
+    "02 neuron_explorer": nb02_neuron,
+    "03 koala_explorer": nb03_koala,
+    "04 tangent_explorer": nb04_tangent,
+    "04 gradient_explorer": nb04_gradient,
+    "05 broadcast_explorer": nb05_broadcast,
+    "07 activation_explorer": nb07_activation,
+    "08 loss_explorer": nb08_loss,
+    "09 learning_rate_explorer": nb09_learning_rate,
+    "10 minibatch_explorer": nb10_minibatch,
+    "11 epsilon_explorer": nb11_epsilon,
+    "20 kernel_explorer": nb20_kernel,
+    "20 geometry_explorer": nb20_geometry,
+    "26 detection_explorer": nb26_detection,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Moving the controls
+# ---------------------------------------------------------------------------------------------
+
+def other_values(control: ipw.ValueWidget, count: int = 3) -> list[Any]:
+    """A few values of ``control`` other than its current one, spread over its range or options."""
+    if hasattr(control, "options") and not isinstance(control, (ipw.FloatSlider, ipw.IntSlider)):
+        options = [option[1] if isinstance(option, tuple) else option for option in control.options]
+        others = [option for option in options if option != control.value]
+        step = max(len(others) // count, 1)
+        return others[::step][:count]
+    low, high = control.min, control.max
+    spread = np.linspace(low, high, count + 2)[1:-1]
+    if isinstance(control, ipw.IntSlider):
+        values = sorted({int(round(v)) for v in spread} - {control.value})
+        return values or [high if control.value != high else low]
+    step = control.step or (high - low) / 100
+    values = [float(low + round((v - low) / step) * step) for v in spread if abs(v - control.value) > step / 2]
+    return values or [float(high if control.value < (low + high) / 2 else low)]
+
+
+def moves(explorer: Any, per_control: int = 3) -> list[tuple[str, Any]]:
+    """(control name, new value) pairs that move each control in turn."""
+    plans = {name: other_values(control, per_control) for name, control in explorer.controls.items()}
+    return [(name, plans[name][k]) for k in range(per_control) for name in plans if k < len(plans[name])]
+
+
+def time_redraws(explorer: Any, per_control: int = 3) -> list[float]:
+    """Seconds of each redraw while the controls are moved (a move that draws nothing is skipped)."""
+    seconds = []
+    for name, value in moves(explorer, per_control):
+        count = explorer.draw_count
+        start = time.perf_counter()
+        explorer.controls[name].value = value
+        elapsed = time.perf_counter() - start
+        if explorer.draw_count > count:
+            seconds.append(elapsed)
+    return seconds
+
+
+def benchmark(names: list[str] | None = None, per_control: int = 3) -> list[dict[str, Any]]:
+    """One row per explorer: median and max redraw seconds, redraws timed, build seconds, within goal."""
+    rows = []
+    for name, build in CASES.items():
+        if names and not any(part in name for part in names):
+            continue
+        start = time.perf_counter()
+        explorer = build()
+        built = time.perf_counter() - start
+        seconds = time_redraws(explorer, per_control)
+        median = statistics.median(seconds)
+        rows.append({"explorer": name, "median_seconds": round(median, 4), "max_seconds": round(max(seconds), 4),
+                     "redraws": len(seconds), "build_seconds": round(built, 3), "goal_seconds": GOAL_SECONDS,
+                     "within_goal": median <= GOAL_SECONDS})
+    return rows
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    """The rows as a fixed-width table."""
+    print(f"{'explorer':30s} {'median s':>9s} {'max s':>7s} {'redraws':>8s} {'goal s':>7s}  ok")
+    for row in rows:
+        print(f"{row['explorer']:30s} {row['median_seconds']:9.3f} {row['max_seconds']:7.3f} {row['redraws']:8d} "
+              f"{row['goal_seconds']:7.2f}  {'yes' if row['within_goal'] else 'NO'}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--moves", type=int, default=3, help="values tried per control (default 3)")
+    parser.add_argument("--only", nargs="*", help="explorers whose name contains one of these")
+    parser.add_argument("--json", type=Path, default=ROOT / "reports" / "explorers.json")
+    args = parser.parse_args(argv)
+    rows = benchmark(args.only, args.moves)
+    print_table(rows)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    report = {"goal_seconds": GOAL_SECONDS, "python": platform.python_version(), "cpus": os.cpu_count(),
+              "matplotlib": matplotlib.__version__, "ipywidgets": ipw.__version__, "explorers": rows}
+    args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.json.relative_to(ROOT) if args.json.is_relative_to(ROOT) else args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
