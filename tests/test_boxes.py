@@ -244,7 +244,7 @@ def test_draw_boxes_adds_patches_and_captions():
     out = bx.draw_boxes(ax, CLUSTER[:2], labels=[0, 2], scores=[0.9, 0.5], class_names=shapes.CLASS_NAMES,
                         image=np.zeros((64, 64, 3)))
     assert out is ax and len(ax.patches) == 2
-    assert [t.get_text() for t in ax.texts] == ["rectangle 0.90", "triangle 0.50"]
+    assert sorted(t.get_text() for t in ax.texts) == ["rectangle 0.90", "triangle 0.50"]
     with pytest.raises(ValueError, match="labels"):
         bx.draw_boxes(ax, CLUSTER[:2], labels=[0])
     with pytest.raises(ValueError, match="image"):
@@ -289,3 +289,14 @@ def test_interpolated_precision_is_the_running_maximum_from_the_right():
     assert np.allclose(bx.interpolated_precision([1.0, 0.5, 2 / 3, 0.75, 0.6]), [1.0, 0.75, 0.75, 0.75, 0.6])
     with pytest.raises(ValueError, match="NaN"):
         bx.interpolated_precision([1.0, np.nan])
+
+
+def test_draw_boxes_puts_the_best_scoring_caption_on_top():
+    """Overlapping duplicates: the caption of the box NMS keeps (highest score) is drawn above the others."""
+    fig, ax = plt.subplots()
+    duplicates = np.array([[10.0, 10, 30, 30], [11, 10, 31, 30], [10, 11, 30, 31]])
+    bx.draw_boxes(ax, duplicates, labels=[0, 0, 0], scores=[0.6, 0.9, 0.3], class_names=shapes.CLASS_NAMES)
+    captions = sorted(ax.texts, key=lambda text: text.get_zorder())
+    assert captions[-1].get_text().endswith("0.90")
+    assert all(text.get_zorder() > patch.get_zorder() for text in ax.texts for patch in ax.patches)
+    plt.close(fig)

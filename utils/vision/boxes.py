@@ -409,11 +409,14 @@ def draw_boxes(
         ax.grid(False)
     labels_ = None if labels is None else np.asarray(labels).reshape(-1)
     scores_ = None if scores is None else np.asarray(scores, dtype=np.float64).reshape(-1)
-    for index, (x0, y0, x1, y1) in enumerate(boxes):
+    # lowest score first, so the best box (the one NMS keeps) is drawn last and its caption stays on top
+    order = np.argsort(scores_, kind="stable") if scores_ is not None else np.arange(len(boxes))
+    for layer, index in enumerate(order):
+        x0, y0, x1, y1 = boxes[index]
         label = None if labels_ is None else int(labels_[index])
         edge = colour or (PALETTE[(label or 0) % len(PALETTE)] if label is not None else PALETTE[0])
         ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor=edge,
-                               linewidth=linewidth, linestyle=linestyle))
+                               linewidth=linewidth, linestyle=linestyle, zorder=2 + layer / (len(boxes) + 1)))
         caption = []
         if label is not None:
             caption.append(class_names[label] if class_names is not None and label < len(class_names) else str(label))
@@ -421,5 +424,6 @@ def draw_boxes(
             caption.append(f"{scores_[index]:.2f}")
         if caption:
             ax.text(x0, y0 - 0.5, " ".join(caption), color="white", fontsize=fontsize, va="bottom",
-                    bbox=dict(facecolor=edge, edgecolor="none", pad=1.0, alpha=0.85), clip_on=True)
+                    bbox=dict(facecolor=edge, edgecolor="none", pad=1.0, alpha=0.85), clip_on=True,
+                    zorder=4 + layer / (len(boxes) + 1))
     return ax
