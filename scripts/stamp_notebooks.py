@@ -88,9 +88,9 @@ def install_block(repo: str, ver: str, extra: list[str] | tuple[str, ...] = ()) 
     ]
 
 
-def colab_packages(notebook: nbformat.NotebookNode) -> list[str]:
+def colab_packages(notebook: dict) -> list[str]:
     """The packages (name==version) a notebook installs in Colab besides the helper wheel."""
-    return list(notebook.metadata.get("course", {}).get("colab_packages", []))
+    return list(notebook["metadata"].get("course", {}).get("colab_packages", []))
 
 
 def stamp_first_cell(source: str, links: str) -> str:
