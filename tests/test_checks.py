@@ -313,7 +313,8 @@ def test_evaluate_function_uses_the_references():
 
 
 def test_compare_prints_a_tick_and_returns_true(capsys):
-    assert checks.compare("loss vs Keras", 0.1234567, np.float32(0.1234567)) is True
+    verdict = checks.compare("loss vs Keras", 0.1234567, np.float32(0.1234567))
+    assert verdict == True and bool(verdict)  # noqa: E712 - a bool-like Verdict
     assert capsys.readouterr().out.startswith("✅ loss vs Keras: equal")
 
 
@@ -325,7 +326,7 @@ def test_compare_prints_a_tick_and_returns_true(capsys):
     (np.nan, 1.0, "NaN"),
 ])
 def test_compare_explains_a_difference_and_never_raises(capsys, ours, theirs, words):
-    assert checks.compare("thing", ours, theirs) is False
+    assert not checks.compare("thing", ours, theirs)
     out = capsys.readouterr().out
     assert out.startswith("❌ thing") and words in out and "run its check again" in out
 
@@ -337,8 +338,8 @@ def test_compare_accepts_tensorflow_tensors(capsys):
 
 
 def test_confirm_prints_and_returns_the_condition(capsys):
-    assert checks.confirm("round trip", [True, True]) is True
-    assert checks.confirm("kept boxes", np.array([True, False]), "box 1 differs") is False
+    assert checks.confirm("round trip", [True, True])
+    assert not checks.confirm("kept boxes", np.array([True, False]), "box 1 differs")
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "✅ round trip" and out[1].startswith("❌ kept boxes: not true box 1 differs")
 
@@ -352,3 +353,12 @@ def test_guarded_keeps_the_real_signature():
         return checks.Result(True, "ok")
 
     assert list(inspect.signature(evaluate_thing).parameters) == ["answer", "w", "b"]
+
+
+def test_verdict_is_bool_like_and_shows_nothing_as_a_cells_last_value():
+    from IPython.core.formatters import DisplayFormatter
+
+    yes, no = checks.Verdict(True), checks.Verdict(False)
+    assert yes and not no and yes == True and no == False and repr(no) == "False"  # noqa: E712
+    assert all([yes, checks.Verdict(np.bool_(True))]) and not all([yes, no])
+    assert DisplayFormatter().format(yes) == ({}, {})  # IPython publishes no Out[] for it

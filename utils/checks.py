@@ -304,7 +304,37 @@ def with_references(answer: Callable[..., Any], references: dict[str, Callable[.
     return clone
 
 
-def compare(name: str, ours: Any, theirs: Any, *, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
+class Verdict:
+    """What compare and confirm return: true or false like a bool, and invisible as a cell's last value.
+
+    The message is already printed, so a notebook cell ending in ``checks.compare(...)`` should not
+    also show ``True`` under it.
+    """
+
+    __slots__ = ("passed",)
+
+    def __init__(self, passed: bool) -> None:
+        self.passed = bool(passed)
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (bool, np.bool_, Verdict)):
+            return self.passed == bool(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.passed)
+
+    def __repr__(self) -> str:
+        return repr(self.passed)
+
+    def _ipython_display_(self) -> None:
+        """Display nothing: the ✅/❌ line was printed already."""
+
+
+def compare(name: str, ours: Any, theirs: Any, *, rtol: float = 1e-5, atol: float = 1e-8) -> Verdict:
     """Print whether ``ours`` equals ``theirs`` (a ✅ or a ❌ saying where they differ); return it.
 
     The notebooks' "same as Keras" cells call this instead of a bare ``assert``, so a learner
@@ -323,22 +353,22 @@ def compare(name: str, ours: Any, theirs: Any, *, rtol: float = 1e-5, atol: floa
         except Exception:  # noqa: BLE001 - the gap is decoration only
             detail = ""
         print(f"{PASS} {name}: equal{detail}")
-        return True
+        return Verdict(True)
     complaint = complaint.replace("ours gave a different array: ", "").replace("ours gave", "ours is", 1)
     complaint = complaint.split(" Check which axis")[0]
     print(f"{FAIL} {name}: ours and theirs differ: {complaint} "
           "If you changed an exercise's function above, run its check again.")
-    return False
+    return Verdict(False)
 
 
-def confirm(name: str, condition: Any, detail: str = "") -> bool:
+def confirm(name: str, condition: Any, detail: str = "") -> Verdict:
     """Print a ✅ or a ❌ for a yes/no fact the lesson relies on; return it as a bool."""
     try:
         holds = bool(np.all(condition))
     except Exception as error:  # noqa: BLE001 - never raise into the learner's face
         holds, detail = False, f"{detail} ({type(error).__name__}: {error})".strip()
     print(f"{PASS if holds else FAIL} {name}{'' if holds else ': not true'}{(' ' + detail) if detail else ''}")
-    return holds
+    return Verdict(holds)
 
 
 def check_function(answer: Callable[..., Any], reference: Callable[..., Any], cases: Sequence[Case], **options: Any) -> None:
