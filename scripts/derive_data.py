@@ -69,12 +69,20 @@ def fashion_items(folder: Path) -> list[np.ndarray]:
     return per_class
 
 
+def credit_table(raw: pd.DataFrame) -> pd.DataFrame:
+    """modeldata's credit_data with snake_case names and ``default`` (1 = "bad" status) first."""
+    credit = raw.rename(columns=str.lower)
+    credit.insert(0, "default", (credit.pop("status") == "bad").astype(int))
+    return credit
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--mnist", type=Path, required=True)
     parser.add_argument("--fashion", type=Path, required=True)
     parser.add_argument("--sonar", type=Path, required=True)
     parser.add_argument("--churn", type=Path, required=True)
+    parser.add_argument("--credit", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -90,6 +98,8 @@ def main() -> None:
     churn["churn"] = (churn["churn"] == "Yes").astype(int)
     churn = churn[["churn", *[c for c in churn.columns if c != "churn"]]]
     write_csv_gz(churn, args.out / "churn.csv.gz")
+
+    write_csv_gz(credit_table(pd.read_csv(args.credit)), args.out / "credit.csv.gz")
 
     write_csv_gz(make_insurance(), args.out / "insurance.csv.gz")
     write_csv_gz(make_home_prices(), args.out / "home_prices.csv.gz")

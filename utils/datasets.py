@@ -61,6 +61,15 @@ TABLES: dict[str, TableInfo] = {
         "churn",
         "IBM Watson telco customers: did the customer leave (churn=1)? 7,043 rows.",
     ),
+    "credit": TableInfo(
+        "credit.csv.gz",
+        (
+            "seniority", "home", "time", "age", "marital", "records", "job", "expenses",
+            "income", "assets", "debt", "amount", "price",
+        ),
+        "default",
+        "Credit scoring (modeldata's credit_data): did the loan go bad (default=1)? 4,454 rows.",
+    ),
 }
 
 IMAGE_SETS: dict[str, str] = {
