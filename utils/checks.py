@@ -9,9 +9,11 @@ what instructors' grading scripts and the unit tests use. Introduced in notebook
 from __future__ import annotations
 
 import copy
+import math
+import sys
 import types
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -21,10 +23,29 @@ PASS, TODO, FAIL = "✅", "⏳", "❌"
 
 @dataclass(frozen=True)
 class Result:
-    """Outcome of a check: whether it passed and the message shown to the learner."""
+    """Outcome of a check: whether it passed, the message shown to the learner, and its points.
+
+    ``fraction`` is the share of hidden cases the answer passed (None: all or nothing);
+    ``max_points`` comes from the exercise module's ``POINTS``. Introduced for grading.
+    """
 
     passed: bool
     message: str
+    fraction: float | None = None
+    max_points: float = 1.0
+
+    @property
+    def points(self) -> float:
+        """Full points when passed; otherwise the share of cases passed, rounded down to half points."""
+        if self.passed:
+            return float(self.max_points)
+        share = min(max(self.fraction or 0.0, 0.0), 1.0)
+        points = math.floor(2 * self.max_points * share + 1e-9) / 2
+        return float(min(points, max(self.max_points - 0.5, 0.0)))
+
+    def scored(self, max_points: float) -> "Result":
+        """The same outcome worth ``max_points``."""
+        return replace(self, max_points=float(max_points))
 
     def __str__(self) -> str:
         return self.message
@@ -220,36 +241,63 @@ def evaluate_function(
         return Result(False, f"{FAIL} {name} should be a function, but it is a {type(answer).__name__}.")
     if references:
         answer = with_references(answer, references)
+    first: Result | None = None  # the first failure is what the learner is told about
+    passed = 0
     for case in cases:
-        where = f" for input {_describe_case(case)}"
-        try:
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")  # the learner sees our hint, not NumPy's warnings
-                got = answer(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
-        except NotImplementedError:
-            return Result(
-                False,
-                f"{TODO} {name} is not written yet: replace `raise NotImplementedError` with your "
-                "code, run that cell, then run this check again.",
-            )
-        except Exception as error:  # noqa: BLE001 - the learner sees the error, not a traceback
-            return Result(False, f"{FAIL} {name} raised {type(error).__name__}: {error}{where}.")
-        expected = reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
-        complaint = _compare(
-            name, got, expected, rtol, atol, where, case.finite_only, check_dtype, integer, axes
+        outcome = _run_case(answer, reference, case, name, mistakes, rtol, atol, check_dtype, integer, axes)
+        if outcome is None:
+            passed += 1
+        elif outcome.message.startswith(TODO):
+            return replace(outcome, fraction=0.0)
+        elif first is None:
+            first = outcome
+    if first is not None:
+        return replace(first, fraction=passed / len(cases))
+    return Result(True, f"{PASS} {name} passes all {len(cases)} hidden tests. {success}".rstrip(), fraction=1.0)
+
+
+def _run_case(
+    answer: Callable[..., Any],
+    reference: Callable[..., Any],
+    case: Case,
+    name: str,
+    mistakes: Sequence[Mistake],
+    rtol: float,
+    atol: float,
+    check_dtype: bool,
+    integer: bool,
+    axes: Sequence[str] | None,
+) -> Result | None:
+    """None when the answer agrees with the reference on one case, else the failing Result."""
+    where = f" for input {_describe_case(case)}"
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")  # the learner sees our hint, not NumPy's warnings
+            got = answer(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+    except NotImplementedError:
+        return Result(
+            False,
+            f"{TODO} {name} is not written yet: replace `raise NotImplementedError` with your "
+            "code, run that cell, then run this check again.",
         )
-        if complaint:
-            if not case.finite_only:
-                for mistake in mistakes:
-                    try:
-                        with np.errstate(all="ignore"):
-                            wrong = mistake.wrong(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
-                    except Exception:  # noqa: BLE001 - a crashing model of a mistake just does not match
-                        continue
-                    if _matches(got, wrong, rtol, atol):
-                        return Result(False, f"{FAIL} {complaint} Hint: {mistake.hint}")
-            return Result(False, f"{FAIL} {complaint}")
-    return Result(True, f"{PASS} {name} passes all {len(cases)} hidden tests. {success}".rstrip())
+    except Exception as error:  # noqa: BLE001 - the learner sees the error, not a traceback
+        return Result(False, f"{FAIL} {name} raised {type(error).__name__}: {error}{where}.")
+    expected = reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+    complaint = _compare(
+        name, got, expected, rtol, atol, where, case.finite_only, check_dtype, integer, axes
+    )
+    if complaint:
+        if not case.finite_only:
+            for mistake in mistakes:
+                try:
+                    with np.errstate(all="ignore"):
+                        wrong = mistake.wrong(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+                except Exception:  # noqa: BLE001 - a crashing model of a mistake just does not match
+                    continue
+                if _matches(got, wrong, rtol, atol):
+                    return Result(False, f"{FAIL} {complaint} Hint: {mistake.hint}")
+        return Result(False, f"{FAIL} {complaint}")
+    return None
 
 
 def evaluate_value(
@@ -381,16 +429,23 @@ def check_value(answer: Any, expected: Any, **options: Any) -> None:
     print(evaluate_value(answer, expected, **options))
 
 
+def exercise_points(evaluate: Callable[..., Result]) -> float:
+    """The points of an exercise: its entry in its module's ``POINTS`` (1 when the module has none)."""
+    points = getattr(sys.modules.get(evaluate.__module__), "POINTS", {})
+    return float(points.get(evaluate.__name__.removeprefix("evaluate_"), 1))
+
+
 def guarded(evaluate: Callable[..., Result]) -> Callable[..., Result]:
     """Make an exercise's evaluate function safe: any unexpected error becomes a ❌ message."""
 
     def run(*args: Any, **kwargs: Any) -> Result:
         try:
-            return evaluate(*args, **kwargs)
+            result = evaluate(*args, **kwargs)
         except NotImplementedError:
-            return Result(False, f"{TODO} Not attempted yet: replace `raise NotImplementedError` with your code.")
+            result = Result(False, f"{TODO} Not attempted yet: replace `raise NotImplementedError` with your code.")
         except Exception as error:  # noqa: BLE001 - a check must never raise into the learner's face
-            return Result(False, f"{FAIL} The check could not run your answer: {type(error).__name__}: {error}")
+            result = Result(False, f"{FAIL} The check could not run your answer: {type(error).__name__}: {error}")
+        return result.scored(exercise_points(evaluate))
 
     run.__name__ = evaluate.__name__
     run.__doc__ = evaluate.__doc__

@@ -103,3 +103,13 @@ def evaluate_accuracy(accuracy: Callable[[Any, Any], float]) -> Result:
 check_count_parameters = printer(evaluate_count_parameters)
 check_matmul_flops = printer(evaluate_matmul_flops)
 check_accuracy = printer(evaluate_accuracy)
+
+
+# Points per exercise (both graders read them: scripts/grade.py and the nbgrader course).
+POINTS = {"count_parameters": 2, "matmul_flops": 2, "accuracy": 2}
+# What an answer may not call instead of implementing the exercise, besides any helper of the
+# same name and the checks themselves (utils.exercises.grading.borrowed explains the matching).
+NOT_ALLOWED: dict[str, tuple[str, ...]] = {
+    "count_parameters": ("count_params",),
+    "accuracy": ("keras.metrics", "sklearn.metrics", "networks.accuracy"),
+}

@@ -118,3 +118,20 @@ check_sigmoid = printer(evaluate_sigmoid)
 check_neuron = printer(evaluate_neuron)
 check_log_loss = printer(evaluate_log_loss)
 check_boundary_age = printer(evaluate_boundary_age)
+
+
+# Points per exercise (both graders read them: scripts/grade.py and the nbgrader course).
+POINTS = {"sigmoid": 1, "neuron": 2, "log_loss": 2, "boundary_age": 2}
+# What an answer may not call instead of implementing the exercise, besides any helper of the
+# same name and the checks themselves (utils.exercises.grading.borrowed explains the matching).
+NOT_ALLOWED: dict[str, tuple[str, ...]] = {
+    "sigmoid": (
+        "scipy.special", "expit", "tf.sigmoid", "tf.math.sigmoid", "tf.nn.sigmoid",
+        "keras.activations", "keras.ops",
+    ),
+    "neuron": ("networks.dense_forward", "networks.forward_pass", "keras.layers"),
+    "log_loss": (
+        "keras.losses", "keras.metrics", "sklearn.metrics",
+        "tf.nn.sigmoid_cross_entropy_with_logits",
+    ),
+}

@@ -137,3 +137,14 @@ def evaluate_coordinator_error(coordinator_error: Callable[[Any, Any, Any], Any]
 check_dense_layer = printer(evaluate_dense_layer)
 check_koala_probability = printer(evaluate_koala_probability)
 check_coordinator_error = printer(evaluate_coordinator_error)
+
+
+# Points per exercise (both graders read them: scripts/grade.py and the nbgrader course).
+POINTS = {"dense_layer": 2, "koala_probability": 2, "coordinator_error": 3}
+# What an answer may not call instead of implementing the exercise, besides any helper of the
+# same name and the checks themselves (utils.exercises.grading.borrowed explains the matching).
+NOT_ALLOWED: dict[str, tuple[str, ...]] = {
+    "dense_layer": ("networks.dense_forward", "networks.forward_pass", "keras.layers"),
+    "koala_probability": ("networks.koala_forward", "networks.koala_from_detectors"),
+    "coordinator_error": ("networks.error_feedback", "networks.feedback_step"),
+}

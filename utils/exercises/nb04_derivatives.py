@@ -103,3 +103,20 @@ def evaluate_loss_slope(loss_slope: Callable[[float, float, float], Any]) -> Res
 check_central_difference = printer(evaluate_central_difference)
 check_gradient = printer(evaluate_gradient)
 check_loss_slope = printer(evaluate_loss_slope)
+
+
+# Points per exercise (both graders read them: scripts/grade.py and the nbgrader course).
+POINTS = {"central_difference": 2, "gradient": 2, "loss_slope": 2}
+# What an answer may not call instead of implementing the exercise, besides any helper of the
+# same name and the checks themselves (utils.exercises.grading.borrowed explains the matching).
+NOT_ALLOWED: dict[str, tuple[str, ...]] = {
+    "central_difference": (
+        "np.gradient", "numpy.gradient", "calculus.numeric_gradient", "scipy.differentiate",
+        "scipy.misc",
+    ),
+    "gradient": (
+        "tf.GradientTape", "calculus.numeric_gradient", "calculus.bowl_gradient", "np.gradient",
+        "numpy.gradient",
+    ),
+    "loss_slope": ("tf.GradientTape", "calculus.numeric_gradient", "np.gradient", "numpy.gradient"),
+}

@@ -102,3 +102,14 @@ def evaluate_distances(distances: Callable[[Any, Any], Any]) -> Result:
 check_dense_forward = printer(evaluate_dense_forward)
 check_center_columns = printer(evaluate_center_columns)
 check_distances = printer(evaluate_distances)
+
+
+# Points per exercise (both graders read them: scripts/grade.py and the nbgrader course).
+POINTS = {"dense_forward": 2, "center_columns": 1, "distances": 2}
+# What an answer may not call instead of implementing the exercise, besides any helper of the
+# same name and the checks themselves (utils.exercises.grading.borrowed explains the matching).
+NOT_ALLOWED: dict[str, tuple[str, ...]] = {
+    "dense_forward": ("networks.forward_pass", "keras.layers"),
+    "center_columns": ("sklearn.preprocessing", "StandardScaler", "batching.standardize"),
+    "distances": ("scipy.spatial", "cdist", "sklearn.metrics"),
+}

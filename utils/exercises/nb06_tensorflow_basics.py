@@ -169,3 +169,16 @@ def evaluate_line_gradients(line_gradients: Callable[[float, float, Any, Any], A
 check_accuracy_from_logits = printer(evaluate_accuracy_from_logits)
 check_mse = printer(evaluate_mse)
 check_line_gradients = printer(evaluate_line_gradients)
+
+
+# Points per exercise (both graders read them: scripts/grade.py and the nbgrader course).
+POINTS = {"accuracy_from_logits": 2, "mse": 1, "line_gradients": 3}
+# What an answer may not call instead of implementing the exercise, besides any helper of the
+# same name and the checks themselves (utils.exercises.grading.borrowed explains the matching).
+NOT_ALLOWED: dict[str, tuple[str, ...]] = {
+    "accuracy_from_logits": ("keras.metrics", "tf.metrics", "sklearn.metrics"),
+    "mse": (
+        "keras.losses", "keras.metrics", "tf.losses", "tf.metrics", "sklearn.metrics",
+        "batching.mse_cost",
+    ),
+}

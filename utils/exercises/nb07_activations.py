@@ -138,3 +138,16 @@ def evaluate_softmax(softmax: Callable[[Any], Any]) -> Result:
 check_collapse = printer(evaluate_collapse)
 check_tanh_derivative = printer(evaluate_tanh_derivative)
 check_softmax = printer(evaluate_softmax)
+
+
+# Points per exercise (both graders read them: scripts/grade.py and the nbgrader course).
+POINTS = {"collapse": 3, "tanh_derivative": 1, "softmax": 2}
+# What an answer may not call instead of implementing the exercise, besides any helper of the
+# same name and the checks themselves (utils.exercises.grading.borrowed explains the matching).
+NOT_ALLOWED: dict[str, tuple[str, ...]] = {
+    "tanh_derivative": ("tf.GradientTape", "np.gradient", "numpy.gradient"),
+    "softmax": (
+        "scipy.special", "tf.nn.softmax", "tf.math.softmax", "keras.activations", "keras.ops",
+        "keras.layers",
+    ),
+}

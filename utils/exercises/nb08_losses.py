@@ -124,3 +124,23 @@ def evaluate_sparse_categorical_cross_entropy(sparse_categorical_cross_entropy: 
 check_mse = printer(evaluate_mse)
 check_categorical_cross_entropy = printer(evaluate_categorical_cross_entropy)
 check_sparse_categorical_cross_entropy = printer(evaluate_sparse_categorical_cross_entropy)
+
+
+# Points per exercise (both graders read them: scripts/grade.py and the nbgrader course).
+POINTS = {"mse": 1, "categorical_cross_entropy": 2, "sparse_categorical_cross_entropy": 2}
+# What an answer may not call instead of implementing the exercise, besides any helper of the
+# same name and the checks themselves (utils.exercises.grading.borrowed explains the matching).
+NOT_ALLOWED: dict[str, tuple[str, ...]] = {
+    "mse": (
+        "keras.losses", "keras.metrics", "tf.losses", "tf.metrics", "sklearn.metrics",
+        "batching.mse_cost",
+    ),
+    "categorical_cross_entropy": (
+        "keras.losses", "keras.metrics", "tf.losses", "sklearn.metrics",
+        "tf.nn.softmax_cross_entropy_with_logits", "losses.sparse_categorical_cross_entropy",
+    ),
+    "sparse_categorical_cross_entropy": (
+        "keras.losses", "keras.metrics", "tf.losses", "sklearn.metrics",
+        "tf.nn.sparse_softmax_cross_entropy_with_logits", "losses.categorical_cross_entropy",
+    ),
+}

@@ -166,3 +166,14 @@ def evaluate_accuracy(accuracy: Callable[..., Any]) -> Result:
 check_gradients = printer(evaluate_gradients)
 check_train = printer(evaluate_train)
 check_accuracy = printer(evaluate_accuracy)
+
+
+# Points per exercise (both graders read them: scripts/grade.py and the nbgrader course).
+POINTS = {"gradients": 2, "train": 3, "accuracy": 1}
+# What an answer may not call instead of implementing the exercise, besides any helper of the
+# same name and the checks themselves (utils.exercises.grading.borrowed explains the matching).
+NOT_ALLOWED: dict[str, tuple[str, ...]] = {
+    "gradients": ("tf.GradientTape",),
+    "train": ("descent.gradient_descent", "batching.gradient_descent", "keras.optimizers"),
+    "accuracy": ("keras.metrics", "sklearn.metrics", "networks.accuracy"),
+}

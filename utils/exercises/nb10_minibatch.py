@@ -124,3 +124,14 @@ def evaluate_minibatch_indices(minibatch_indices: Callable[[int, int, np.random.
 check_normal_equation = printer(evaluate_normal_equation)
 check_mse_gradient = printer(evaluate_mse_gradient)
 check_minibatch_indices = printer(evaluate_minibatch_indices)
+
+
+# Points per exercise (both graders read them: scripts/grade.py and the nbgrader course).
+POINTS = {"normal_equation": 2, "mse_gradient": 2, "minibatch_indices": 3}
+# What an answer may not call instead of implementing the exercise, besides any helper of the
+# same name and the checks themselves (utils.exercises.grading.borrowed explains the matching).
+NOT_ALLOWED: dict[str, tuple[str, ...]] = {
+    "normal_equation": ("lstsq", "batching.least_squares", "sklearn.linear_model"),
+    "mse_gradient": ("tf.GradientTape",),
+    "minibatch_indices": ("batching.minibatches", "keras.utils", "tf.data"),
+}

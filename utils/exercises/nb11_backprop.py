@@ -152,3 +152,15 @@ def evaluate_relative_difference(relative_difference: Callable[[Any, Any], float
 check_hidden_delta = printer(evaluate_hidden_delta)
 check_two_sided_difference = printer(evaluate_two_sided_difference)
 check_relative_difference = printer(evaluate_relative_difference)
+
+
+# Points per exercise (both graders read them: scripts/grade.py and the nbgrader course).
+POINTS = {"hidden_delta": 2, "two_sided_difference": 1, "relative_difference": 1}
+# What an answer may not call instead of implementing the exercise, besides any helper of the
+# same name and the checks themselves (utils.exercises.grading.borrowed explains the matching).
+NOT_ALLOWED: dict[str, tuple[str, ...]] = {
+    "hidden_delta": ("backprop.backward", "tf.GradientTape"),
+    "two_sided_difference": (
+        "backprop.numerical_gradient", "calculus.numeric_gradient", "np.gradient", "numpy.gradient",
+    ),
+}

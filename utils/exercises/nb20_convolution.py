@@ -182,3 +182,17 @@ check_output_size = printer(evaluate_output_size)
 check_convolve_patch = printer(evaluate_convolve_patch)
 check_max_pool = printer(evaluate_max_pool)
 check_conv_parameters = printer(evaluate_conv_parameters)
+
+
+# Points per exercise (both graders read them: scripts/grade.py and the nbgrader course).
+POINTS = {"convolve_patch": 1, "output_size": 2, "max_pool": 3, "conv_parameters": 1}
+# What an answer may not call instead of implementing the exercise, besides any helper of the
+# same name and the checks themselves (utils.exercises.grading.borrowed explains the matching).
+NOT_ALLOWED: dict[str, tuple[str, ...]] = {
+    "convolve_patch": ("convolution.conv2d", "scipy.signal", "scipy.ndimage", "tf.nn.conv2d"),
+    "max_pool": (
+        "convolution.pool2d", "keras.layers", "tf.nn.max_pool", "tf.nn.max_pool2d", "tf.nn.pool",
+        "skimage.measure", "scipy.ndimage",
+    ),
+    "conv_parameters": ("count_params", "keras.layers"),
+}

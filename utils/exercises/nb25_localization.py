@@ -229,3 +229,13 @@ def evaluate_non_max_suppression(non_max_suppression: Callable[[Any, Any, float]
 check_iou = printer(evaluate_iou)
 check_corners_to_centre = printer(evaluate_corners_to_centre)
 check_non_max_suppression = printer(evaluate_non_max_suppression)
+
+
+# Points per exercise (both graders read them: scripts/grade.py and the nbgrader course).
+POINTS = {"corners_to_centre": 1, "iou": 2, "non_max_suppression": 3}
+# What an answer may not call instead of implementing the exercise, besides any helper of the
+# same name and the checks themselves (utils.exercises.grading.borrowed explains the matching).
+NOT_ALLOWED: dict[str, tuple[str, ...]] = {
+    "iou": ("boxes.iou_matrix", "tf.image", "torchvision"),
+    "non_max_suppression": ("boxes.nms_steps", "tf.image", "torchvision"),
+}

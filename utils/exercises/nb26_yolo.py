@@ -226,3 +226,14 @@ def evaluate_average_precision(average_precision: Callable[[Any, Any], float]) -
 check_cell_of = printer(evaluate_cell_of)
 check_encode_box = printer(evaluate_encode_box)
 check_average_precision = printer(evaluate_average_precision)
+
+
+# Points per exercise (both graders read them: scripts/grade.py and the nbgrader course).
+POINTS = {"cell_of": 1, "encode_box": 3, "average_precision": 2}
+# What an answer may not call instead of implementing the exercise, besides any helper of the
+# same name and the checks themselves (utils.exercises.grading.borrowed explains the matching).
+NOT_ALLOWED: dict[str, tuple[str, ...]] = {
+    "cell_of": ("boxes.grid_cell",),
+    "encode_box": ("boxes.encode_grid", "boxes.encode_grids"),
+    "average_precision": ("boxes.interpolated_precision", "boxes.mean_average_precision", "sklearn.metrics"),
+}
