@@ -33,12 +33,26 @@ DrawFunction = Callable[..., str | None]
 WIDGET_VIEW_MIMETYPE = "application/vnd.jupyter.widget-view+json"
 
 
+LIVE_PNG_COMPRESSION = 1  # zlib level of redraws: fast to encode; snapshots use the default 6
+
+
+def _encode_png(rgba: np.ndarray, compress_level: int) -> bytes:
+    """PNG bytes of an (H, W, 4) uint8 image."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(rgba).save(buffer, format="png", compress_level=compress_level)
+    return buffer.getvalue()
+
+
 class Explorer(ipw.VBox):
     """Named controls plus a figure that ``draw(fig, **values)`` redraws whenever a control changes.
 
     With ``rebuild=True`` (the default) the figure is cleared before each call of ``draw``; with
     ``rebuild=False`` ``draw`` gets the same figure back and updates its artists (much faster), and
-    the layout worked out on the first redraw is kept for the later ones.
+    the layout worked out on the first redraw is kept for the later ones. A retained ``draw`` may
+    mark the artists it changes with ``set_animated(True)``: the rest is then drawn once, cached,
+    and only the animated artists are drawn on each redraw.
     """
 
     def __init__(
@@ -73,6 +87,9 @@ class Explorer(ipw.VBox):
         self._pending = False  # a change arrived that no finished redraw has shown yet
         self._drawing = False  # a thread is in the redraw loop
         self._held = 0  # depth of hold(): redraws wait until it ends
+        self._animated: list[Any] = []  # artists a retained draw marked animated: redrawn over a cached background
+        self._background: Any = None
+        self._layouts: dict[tuple, list[Any]] = {}  # panels -> positions the layout engine gave them
         self.snapshot_class = f"course-snapshot-{uuid.uuid4().hex[:12]}"
         # while the live widget is on the page it hides its own static snapshot
         hide_snapshot = ipw.HTML(f"<style>.{self.snapshot_class} {{display: none;}}</style>",
@@ -137,11 +154,14 @@ class Explorer(ipw.VBox):
             values = self.values()
             if self.rebuild:
                 self.figure.clear()
+                self.figure.set_layout_engine("none")  # the layout is reused when the panels are the same
             text = self.draw_function(self.figure, **values)
-            picture = self.png()
-            if not self.rebuild and self.draw_count == 0:
-                # keep the first layout: later frames only move artists, and skip the layout pass
-                self.figure.set_layout_engine("none")
+            if self.rebuild:
+                self._reuse_layout()
+                picture = self.png(compress_level=LIVE_PNG_COMPRESSION)
+                self._remember_layout()
+            else:
+                picture = self._live_png()
             self.draw_count += 1
         status = f"<b>{html.escape(text)}</b>" if text else ""
         # picture and text change together: both messages are sent at the end of the block
@@ -149,11 +169,60 @@ class Explorer(ipw.VBox):
             self.status.value = status
             self.view.value = picture
 
-    def png(self, dpi: int | None = None) -> bytes:
-        """The current figure as PNG bytes."""
+    def _panels(self) -> tuple:
+        """Which panels the figure has: a redraw with the same panels can reuse the layout."""
+        specs = []
+        for ax in self.figure.axes:
+            spec = ax.get_subplotspec()
+            specs.append((type(ax).__name__, spec.get_geometry() if spec is not None else None,
+                          hasattr(ax, "_colorbar")))
+        return tuple(specs)
+
+    def _reuse_layout(self) -> None:
+        """Place the panels where the layout engine put them last time, or let it lay out new panels."""
+        positions = self._layouts.get(self._panels())
+        if positions is None:
+            self.figure.set_layout_engine("constrained")  # first time these panels are drawn
+            return
+        for ax, position in zip(self.figure.axes, positions):
+            ax.set_position(position)
+
+    def _remember_layout(self) -> None:
+        panels = self._panels()
+        if panels not in self._layouts:
+            self._layouts[panels] = [ax.get_position(original=True).frozen() for ax in self.figure.axes]
+            self.figure.set_layout_engine("none")
+
+    def _live_png(self) -> bytes:
+        """PNG of a retained figure: the static parts drawn once and cached, the animated artists on top."""
+        canvas = self.figure.canvas
+        if self._background is None:
+            self._animated = self.figure.findobj(lambda artist: artist.get_animated())
+            if not self._animated:  # nothing to blit: keep the first layout and save the whole figure
+                picture = self.png(compress_level=LIVE_PNG_COMPRESSION)
+                self.figure.set_layout_engine("none")
+                return picture
+            canvas.draw()  # every artist but the animated ones; runs the layout, once
+            self.figure.set_layout_engine("none")
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+        else:
+            canvas.restore_region(self._background)
+        for artist in self._animated:
+            self.figure.draw_artist(artist)
+        return _encode_png(np.asarray(canvas.buffer_rgba()), LIVE_PNG_COMPRESSION)
+
+    def png(self, dpi: int | None = None, compress_level: int = 6) -> bytes:
+        """The current figure as PNG bytes (every artist, the animated ones too)."""
         buffer = io.BytesIO()
         with self._figure_lock:
-            self.figure.savefig(buffer, format="png", dpi=dpi or self.figure.dpi)
+            for artist in self._animated:
+                artist.set_animated(False)  # savefig leaves animated artists out
+            try:
+                self.figure.savefig(buffer, format="png", dpi=dpi or self.figure.dpi,
+                                    pil_kwargs={"compress_level": compress_level})
+            finally:
+                for artist in self._animated:
+                    artist.set_animated(True)
         return buffer.getvalue()
 
     def snapshot_html(self) -> str:
@@ -288,27 +357,47 @@ def neuron_explorer(
     jitter = np.random.default_rng(0).uniform(-0.03, 0.03, size=age.size)
     ages = np.linspace(age.min() - 5, age.max() + 5, 300)
 
-    def draw(fig: Figure, w: float, b: float) -> str:
-        state = neuron_state(age, bought, w, b, scale)
+    parts: dict[str, Any] = {}
+
+    def build(fig: Figure) -> None:
         left, right = fig.subplots(1, 2, width_ratios=[1.35, 1])
-        wrong = (state["probability"] >= 0.5) != (bought == 1)
-        left.scatter(age[~wrong], bought[~wrong] + jitter[~wrong], s=14, color=PALETTE[0], alpha=0.7, label="classified right")
-        left.scatter(age[wrong], bought[wrong] + jitter[wrong], s=22, color=PALETTE[1], marker="x", label="classified wrong")
-        curve = 1 / (1 + np.exp(-(w * ages / scale + b)))
-        left.plot(ages, curve, color="k", linewidth=2, label=r"$\sigma(w\cdot age/100 + b)$")
+        nowhere = np.empty((0, 2))
+        parts["right"] = left.scatter(nowhere[:, 0], nowhere[:, 1], s=14, color=PALETTE[0], alpha=0.7,
+                                      label="classified right")
+        parts["wrong"] = left.scatter(nowhere[:, 0], nowhere[:, 1], s=22, color=PALETTE[1], marker="x",
+                                      label="classified wrong")
+        (parts["curve"],) = left.plot(ages, np.zeros_like(ages), color="k", linewidth=2,
+                                      label=r"$\sigma(w\cdot age/100 + b)$")
         left.axhline(0.5, color="grey", linestyle=":", linewidth=1)
-        if np.isfinite(state["boundary_age"]) and ages[0] <= state["boundary_age"] <= ages[-1]:
-            left.axvline(state["boundary_age"], color=PALETTE[2], linestyle="--", linewidth=1.2, label="50% age")
+        parts["boundary"] = left.axvline(ages[0], color=PALETTE[2], linestyle="--", linewidth=1.2, label="50% age")
         left.set(title="The neuron's probability of buying", xlabel="age (years)",
-                 ylabel="P(bought insurance)", ylim=(-0.12, 1.12))
+                 ylabel="P(bought insurance)", xlim=(ages[0], ages[-1]), ylim=(-0.12, 1.12))
         left.legend(loc="center right", fontsize=8)
         contours = right.contourf(W, B, np.log10(loss_grid), levels=20, cmap="viridis")
         fig.colorbar(contours, ax=right, label=r"$\log_{10}$ log loss")
-        right.plot([w], [b], marker="o", color="white", markeredgecolor="k", markersize=9)
+        (parts["point"],) = right.plot([w], [b], marker="o", color="white", markeredgecolor="k", markersize=9)
         right.set(title="Log loss over (w, b)", xlabel="weight w", ylabel="bias b")
         right.grid(False)
+        for name in ("right", "wrong", "curve", "boundary", "point"):
+            parts[name].set_animated(True)  # redrawn over the cached contours, axes and legend
+
+    def draw(fig: Figure, w: float, b: float) -> str:
+        if not parts:
+            build(fig)
+        state = neuron_state(age, bought, w, b, scale)
+        wrong = (state["probability"] >= 0.5) != (bought == 1)
+        points = np.column_stack([age, bought + jitter])
+        parts["right"].set_offsets(points[~wrong])
+        parts["wrong"].set_offsets(points[wrong])
+        parts["curve"].set_ydata(1 / (1 + np.exp(-(w * ages / scale + b))))
+        boundary = state["boundary_age"]
+        shown = bool(np.isfinite(boundary) and ages[0] <= boundary <= ages[-1])
+        parts["boundary"].set_visible(shown)
+        if shown:
+            parts["boundary"].set_xdata([boundary, boundary])
+        parts["point"].set_data([w], [b])
         return (f"w = {w:.2f}, b = {b:.2f}   →   log loss = {state['loss']:.3f},   "
                 f"training accuracy = {state['accuracy']:.1%}")
 
     controls = {"w": slider("w", *w_range, value=w), "b": slider("b", *b_range, value=b)}
-    return Explorer(controls, draw, figsize=(10.0, 3.9))
+    return Explorer(controls, draw, figsize=(10.0, 3.9), rebuild=False)

@@ -193,8 +193,12 @@ def cost_grid(
     if points < 2:
         raise ValueError(f"points must be at least 2, got {points}")
     W1, W2 = np.meshgrid(np.linspace(*w1_range, points), np.linspace(*w2_range, points))
-    predictions = bias + W1[..., None] * Xb[:, 1] + W2[..., None] * Xb[:, 2]
-    return W1, W2, np.mean((predictions - y) ** 2, axis=-1)
+    # the MSE is a quadratic in (w1, w2): expanding the square needs six averages, not a pass over
+    # every example at every grid point (the explorer redraws this on every move)
+    r, x1, x2 = bias - y, Xb[:, 1], Xb[:, 2]
+    cost = (np.mean(r * r) + 2 * W1 * np.mean(r * x1) + 2 * W2 * np.mean(r * x2)
+            + W1 ** 2 * np.mean(x1 * x1) + 2 * W1 * W2 * np.mean(x1 * x2) + W2 ** 2 * np.mean(x2 * x2))
+    return W1, W2, np.maximum(cost, 0.0)
 
 
 def draw_weight_path(ax: Any, Xb: np.ndarray, y: np.ndarray, optimum: np.ndarray, paths: dict[str, np.ndarray],

@@ -180,25 +180,39 @@ def learning_rate_explorer(
     floor = _minimum(features, labels)
     floor_cost = cost(features, labels, [floor[0]], floor[1])
 
-    def draw(fig: Figure, learning_rate: float) -> str:
-        history = gradient_descent(features, labels, [w0], b0, learning_rate, epochs)
+    parts: dict[str, Any] = {}
+    start_cost = cost(features, labels, [w0], b0)  # every run starts here, so the left panel's scale is fixed
+
+    def build(fig: Figure) -> None:
         left, right = fig.subplots(1, 2, width_ratios=[1, 1.25])
-        left.plot(history.costs, color=PALETTE[0], linewidth=2, label=f"learning rate {learning_rate:g}")
+        (parts["costs"],) = left.plot(np.arange(epochs + 1), np.full(epochs + 1, np.nan), color=PALETTE[0],
+                                      linewidth=2, label="learning rate")
         left.axhline(floor_cost, color="grey", linestyle="--", linewidth=1, label=f"lowest possible cost {floor_cost:.3f}")
-        left.set(title="Cost after each epoch", xlabel="epoch", ylabel="mean log loss", ylim=(0, max(1.0, history.costs[0] * 1.1)))
-        left.legend(loc="upper right", fontsize=8)
+        left.set(title="Cost after each epoch", xlabel="epoch", ylabel="mean log loss",
+                 xlim=(-0.05 * epochs, 1.05 * epochs), ylim=(0, max(1.0, start_cost * 1.1)))
+        parts["legend"] = left.legend(loc="upper right", fontsize=8)
         _draw_surface(right, surface, floor)
-        right.plot(history.weights[:, 0], history.biases, color=PALETTE[1], linewidth=1.2, marker=".", markersize=3,
-                   label="path of gradient descent")
+        (parts["path"],) = right.plot([], [], color=PALETTE[1], linewidth=1.2, marker=".", markersize=3,
+                                      label="path of gradient descent")
         right.plot([w0], [b0], marker="o", color="white", markeredgecolor="k", linestyle="none", label="start")
         right.set_title("The path on the cost surface")
         right.legend(loc="upper right", fontsize=8)
+        for artist in (parts["costs"], parts["legend"], parts["path"]):
+            artist.set_animated(True)  # redrawn over the cached surface and axes
+
+    def draw(fig: Figure, learning_rate: float) -> str:
+        if not parts:
+            build(fig)
+        history = gradient_descent(features, labels, [w0], b0, learning_rate, epochs)
+        parts["costs"].set_ydata(history.costs)
+        parts["legend"].get_texts()[0].set_text(f"learning rate {learning_rate:g}")
+        parts["path"].set_data(history.weights[:, 0], history.biases)
         rises = int(np.sum(np.diff(history.costs) > 0))
         return (f"learning rate {learning_rate:g}: after {epochs} epochs w = {history.w[0]:.1f}, b = {history.b:.1f}, "
                 f"cost {history.costs[-1]:.3f} (floor {floor_cost:.3f}); the cost went up in {rises} of {epochs} epochs")
 
     controls = {"learning_rate": slider("learning rate", 0.5, 100.0, value=learning_rate, step=0.5)}
-    return Explorer(controls, draw, figsize=(11.0, 4.0))
+    return Explorer(controls, draw, figsize=(11.0, 4.0), rebuild=False)
 
 
 def descent_frames(epochs: int, frames: int) -> np.ndarray:

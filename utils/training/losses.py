@@ -143,17 +143,32 @@ def loss_explorer(label: int = 1, prediction: float = 0.3) -> Explorer:
     grid = np.linspace(0.0, 1.0, 401)
     colours = dict(zip(LOSSES, PALETTE))
 
-    def draw(fig: Figure, label: int, prediction: float) -> str:
-        values = single_prediction_losses(label, prediction)
+    parts: dict[str, Any] = {}
+
+    def build(fig: Figure) -> None:
         axes = fig.subplots(1, 3, sharex=True)
-        for ax, (name, loss) in zip(axes, LOSSES.items()):
-            curve = loss(np.full(grid.shape, float(label)), grid, per_sample=True)
-            ax.plot(grid, curve, color=colours[name], linewidth=2)
-            ax.plot([prediction], [values[name]], marker="o", markersize=9, color="k")
-            ax.axvline(label, color="grey", linestyle=":", linewidth=1)
-            ax.set(title=f"{name} = {values[name]:.3f}", xlabel="prediction ŷ (or probability p)",
+        parts["axes"] = axes
+        for ax, name in zip(axes, LOSSES):
+            (curve,) = ax.plot(grid, np.zeros_like(grid), color=colours[name], linewidth=2)
+            (point,) = ax.plot([0.5], [0.0], marker="o", markersize=9, color="k")
+            line = ax.axvline(0, color="grey", linestyle=":", linewidth=1)
+            ax.set(title=f"{name} = 0.000  (true y = 0)", xlabel="prediction ŷ (or probability p)", xlim=(-0.05, 1.05),
                    ylim=(0, 6 if name.startswith("binary") else 1.1))
-        axes[0].set_ylabel(f"loss of this one sample (true label y = {label})")
+            parts[name] = (curve, point, line)
+            for artist in (curve, point, line, ax.title):
+                artist.set_animated(True)  # redrawn over the cached axes
+        axes[0].set_ylabel("loss of this one sample")
+
+    def draw(fig: Figure, label: int, prediction: float) -> str:
+        if not parts:
+            build(fig)
+        values = single_prediction_losses(label, prediction)
+        for ax, (name, loss) in zip(parts["axes"], LOSSES.items()):
+            curve, point, line = parts[name]
+            curve.set_ydata(loss(np.full(grid.shape, float(label)), grid, per_sample=True))
+            point.set_data([prediction], [values[name]])
+            line.set_xdata([label, label])
+            ax.set_title(f"{name} = {values[name]:.3f}  (true y = {label})")
         return (f"y = {label}, prediction = {prediction:.2f}  →  MAE {values['MAE']:.3f},  MSE {values['MSE']:.3f},  "
                 f"binary cross-entropy {values['binary cross-entropy']:.3f}")
 
@@ -161,4 +176,4 @@ def loss_explorer(label: int = 1, prediction: float = 0.3) -> Explorer:
         "label": ipw.ToggleButtons(options=[0, 1], value=label, description="true y"),
         "prediction": slider("prediction", 0.0, 1.0, value=prediction, step=0.01),
     }
-    return Explorer(controls, draw, figsize=(11.0, 3.5))
+    return Explorer(controls, draw, figsize=(11.0, 3.5), rebuild=False)

@@ -249,6 +249,11 @@ def kernel_explorer(image: Any, preset: str = "vertical edge", limit: float = 5.
         ax_map.set(title="Feature map", xlabel="column (pixels)", ylabel="row (pixels)")
         for ax in (ax_image, ax_kernel, ax_map):
             ax.grid(False)
+        ax_kernel.set_title(" ")  # the title's place in the layout; its text is drawn on each redraw
+        # redrawn over the cached photo and axes: the kernel, its numbers and title, the map, its colour bar
+        for artist in (parts["kernel"], *parts["numbers"].values(), ax_kernel.title, parts["map"],
+                       parts["colorbar"].ax):
+            artist.set_animated(True)
 
     def draw(fig: Figure, kernel: str, **values: float) -> str:
         if not parts:
