@@ -338,7 +338,7 @@ def test_compare_accepts_tensorflow_tensors(capsys):
 
 
 def test_confirm_prints_and_returns_the_condition(capsys):
-    assert checks.confirm("round trip", [True, True])
+    assert checks.confirm("round trip", [True, True], "never shown when it holds")
     assert not checks.confirm("kept boxes", np.array([True, False]), "box 1 differs")
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "✅ round trip" and out[1].startswith("❌ kept boxes: not true box 1 differs")

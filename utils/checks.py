@@ -410,12 +410,12 @@ def compare(name: str, ours: Any, theirs: Any, *, rtol: float = 1e-5, atol: floa
 
 
 def confirm(name: str, condition: Any, detail: str = "") -> Verdict:
-    """Print a ✅ or a ❌ for a yes/no fact the lesson relies on; return it as a bool."""
+    """Print a ✅ or a ❌ for a yes/no fact the lesson relies on (``detail`` only with ❌); return it."""
     try:
         holds = bool(np.all(condition))
     except Exception as error:  # noqa: BLE001 - never raise into the learner's face
         holds, detail = False, f"{detail} ({type(error).__name__}: {error})".strip()
-    print(f"{PASS if holds else FAIL} {name}{'' if holds else ': not true'}{(' ' + detail) if detail else ''}")
+    print(f"{PASS} {name}" if holds else f"{FAIL} {name}: not true{(' ' + detail) if detail else ''}")
     return Verdict(holds)
 
 
