@@ -1,6 +1,9 @@
 """Explorers redraw when a control moves (no browser needed); animations render to self-contained HTML."""
 
+import base64
+import io
 import re
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -102,29 +105,60 @@ def test_loss_grid_shape():
     assert W.shape == B.shape == loss.shape == (7, 7) and np.all(loss > 0)
 
 
+def _frames(html):
+    return re.findall(r'data:image/(png|jpeg);base64,([A-Za-z0-9+/=]+)"', html)
+
+
 def test_animation_renders_every_frame_to_html():
     fig, ax = plt.subplots()
     drawn = []
     html = animation.jshtml(fig, lambda i: drawn.append(i) or ax.plot([0, i]), frames=4, interval_ms=50)
     assert "<script" in html
-    frames = re.findall(r"data:image/png;base64,([A-Za-z0-9+/=\\\n]+)", html)
-    assert len(frames) == 4 and len(set(frames)) == 4  # one distinct picture per frame
-    assert drawn == [0, 1, 2, 3]  # each frame drawn once, in order
+    frames = _frames(html)
+    assert len(frames) == 4 and len(set(frames)) == 4  # one distinct picture per frame, each stored once
+    assert drawn[-4:] == [0, 1, 2, 3]  # rendered in order, after the layout pass
     assert not plt.fignum_exists(fig.number)  # closed, so it is not shown twice
 
 
-def test_animation_keeps_frames_up_to_the_course_embed_limit(monkeypatch):
-    limits = []
-    make_writer = animation.mpl_animation.HTMLWriter.__init__
+def test_animation_player_has_its_size_and_first_frame_up_front():
+    fig, ax = plt.subplots(figsize=(4.0, 2.5), dpi=100)
+    html = animation.jshtml(fig, lambda i: ax.plot([0, i]), frames=3)
+    picture = re.search(r"<img id=\"_anim_img\w+\"[^>]*>", html).group(0)
+    assert f'width="{4 * animation.FRAME_DPI}" height="{int(2.5 * animation.FRAME_DPI)}"' in picture and 'src="data:image/png;base64,' in picture
+    assert "max-width: 100%; height: auto" in picture  # the book keeps its aspect ratio
+    assert "frames[0] = document.getElementById(img_id).src;" in html
 
-    def spy(self, *args, **kwargs):
-        make_writer(self, *args, **kwargs)
-        limits.append(self._bytes_limit)
 
-    monkeypatch.setattr(animation.mpl_animation.HTMLWriter, "__init__", spy)
-    fig, ax = plt.subplots()
-    animation.jshtml(fig, lambda i: ax.plot([i]), frames=2)
-    assert limits == [animation.EMBED_LIMIT_MB * 1024 * 1024]  # not matplotlib's 20 MB default
+def test_animation_frames_are_retina_and_compact():
+    from PIL import Image
+
+    fig, ax = plt.subplots(figsize=(4.0, 2.5), dpi=100)
+    html = animation.jshtml(fig, lambda i: ax.plot([0, i]), frames=3)
+    kind, data = _frames(html)[0]
+    frame = Image.open(io.BytesIO(base64.b64decode(data)))
+    assert frame.size == (8 * animation.FRAME_DPI, 5 * animation.FRAME_DPI)  # 2 pixels per displayed pixel
+    assert kind == "png" and frame.mode == "P"  # a plot: a 256-colour PNG
+    photo = np.random.default_rng(0).uniform(size=(60, 90, 3))
+    fig, ax = plt.subplots(figsize=(4.0, 2.5), dpi=100)
+    html = animation.jshtml(fig, lambda i: ax.imshow(np.roll(photo, i, axis=1)), frames=2)
+    assert _frames(html)[0][0] == "jpeg"  # noise would band in 256 colours
+
+
+def test_animation_layout_fits_the_widest_frame():
+    fig, ax = plt.subplots(figsize=(3.0, 2.0), dpi=100)
+    titles = ["a", "a longer title"]
+
+    def draw(i):
+        ax.set_title(titles[i])
+        ax.set_ylabel("y" if i == 0 else "a much longer\ny label")
+
+    animation.jshtml(fig, draw, frames=2)
+    draw(1)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    box = fig.get_tightbbox(renderer).transformed(fig.dpi_scale_trans)
+    assert box.x0 >= fig.bbox.x0 - 1 and box.x1 <= fig.bbox.x1 + 1
 
 
 def test_animation_player_returns_html_object():

@@ -258,5 +258,4 @@ def descent_animation(
         point.set_data([w], [b])
         right.set_title(f"w = {w:.1f}, b = {b:.1f} (learning rate {learning_rate:g})")
 
-    with plt.rc_context({"savefig.dpi": 75, "savefig.bbox": None}):  # small frames, each drawn once
-        return animation.player(fig, draw_frame, frames=len(shown), interval_ms=150)
+    return animation.player(fig, draw_frame, frames=len(shown), interval_ms=150)
