@@ -3,6 +3,7 @@
 When pytest executes notebooks (nbval items), this plugin
 - starts every kernel with TensorFlow's start-up noise off and a non-interactive plotting backend,
 - tells each notebook's hidden target cell where to write its results,
+- fails a cell whose output reports a failed check (❌): the lessons hold every reference solution,
 - sums the seconds each notebook took, marks those over their time budget, and fails the run
   only on a gross overrun (``GROSS_OVERRUN_FACTOR``; ``COURSE_BUDGET_FACTOR=1`` for ``make bench``),
 - writes ``reports/notebooks.json``: seconds, budget and target results per notebook.
@@ -18,7 +19,7 @@ from collections import defaultdict
 
 import pytest
 
-from tests.notebook_tools import GROSS_OVERRUN_FACTOR, ROOT, summarize
+from tests.notebook_tools import GROSS_OVERRUN_FACTOR, ROOT, failed_check_lines, summarize
 
 REPORT_DIR = ROOT / "reports"
 
@@ -39,6 +40,18 @@ def pytest_configure(config: pytest.Config) -> None:
 def _notebook_of(nodeid: str) -> str | None:
     path = nodeid.split("::", 1)[0]
     return path if path.endswith(".ipynb") else None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """A notebook cell that prints a ❌ (a comparison or check that failed) fails its test."""
+    outcome = yield
+    report = outcome.get_result()
+    if call.when == "call" and report.passed and _notebook_of(item.nodeid):
+        failed = failed_check_lines(getattr(item, "test_outputs", None))
+        if failed:
+            report.outcome = "failed"
+            report.longrepr = "the cell reported a failed check:\n" + "\n".join(failed)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

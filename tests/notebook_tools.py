@@ -71,3 +71,19 @@ def summarize(
         if target is None and notebook not in failed:
             problems.append(f"{notebook} ran but its hidden target cell reported nothing (course.report_target)")
     return report, problems
+
+
+FAILED_CHECK = "❌"
+
+
+def failed_check_lines(outputs: list) -> list[str]:
+    """Lines of a cell's outputs that report a failed check (❌): in the complete lessons, where
+    every exercise holds its reference solution, any such line is a regression."""
+    lines: list[str] = []
+    for output in outputs or []:
+        text = output.get("text", "")
+        if not text and "data" in output:
+            text = output["data"].get("text/plain", "")
+        text = "".join(text) if isinstance(text, list) else str(text)
+        lines += [line.strip() for line in text.splitlines() if FAILED_CHECK in line]
+    return lines

@@ -76,3 +76,13 @@ def test_summary_fails_a_notebook_whose_target_reported_nothing(tree):
     assert "reported nothing" in problems[0]
     report, problems = summarize({"nb/01_fast.ipynb": 5.0}, {"nb/01_fast.ipynb"}, root, targets)
     assert problems == [] and report["nb/01_fast.ipynb"]["passed"] is False  # already failed by nbval
+
+
+def test_a_failed_check_in_a_cell_output_is_found():
+    from tests.notebook_tools import failed_check_lines
+
+    outputs = [{"output_type": "stream", "name": "stdout", "text": "✅ sigmoid matches\n❌ relu: differs by 0.5\n"},
+               {"output_type": "execute_result", "data": {"text/plain": ["❌ Keras and ours differ"]}}]
+    assert failed_check_lines(outputs) == ["❌ relu: differs by 0.5", "❌ Keras and ours differ"]
+    assert failed_check_lines([{"output_type": "stream", "text": "✅ all good"}]) == []
+    assert failed_check_lines(None) == []
