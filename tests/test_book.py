@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import importlib.util
 import json
 import os
 import re
@@ -87,14 +88,37 @@ def _name(page: Path, book_html: Path) -> str:
     return page.relative_to(book_html).as_posix()
 
 
+# --- the book's Sphinx extension (book/_ext/course_book.py), without a build -------------------
+
+
+def _extension():
+    spec = importlib.util.spec_from_file_location("course_book", ROOT / "book" / "_ext" / "course_book.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_solution_markers_are_stripped_and_the_code_kept() -> None:
+    code = "def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\n# ### BEGIN SOLUTION?"
+    assert _extension().strip_solution_markers(code) == "def f(x):\n    return x\n# ### BEGIN SOLUTION?"
+
+
+def test_a_cdn_icon_font_link_is_recognised() -> None:
+    html = ('<link rel="stylesheet"\nhref="https://maxcdn.bootstrapcdn.com/font-awesome/4.4.0/css/'
+            'font-awesome.min.css">\n<script>player()</script>')
+    assert _extension().REMOTE_ICON_FONT.sub("", html) == "<script>player()</script>"
+
+
 # --- the HTML ----------------------------------------------------------------------------------
 
 
-def test_book_has_every_notebook(book_html: Path) -> None:
+def test_every_toc_entry_has_a_page(book_html: Path) -> None:
+    # (that every notebook is in _toc.yml is tests/test_notebooks_static.py's check)
     built = {_name(p, book_html) for p in _pages(book_html)}
-    for notebook in sorted((ROOT / "notebooks").glob("*/*.ipynb")):
-        page = notebook.relative_to(ROOT).with_suffix(".html").as_posix()
-        assert page in built, f"{notebook.name} has no page in the book"
+    listed = re.findall(r"file:\s*(\S+)", (ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    assert len(listed) > 5, "_toc.yml lists too few files: the checks below would prove little"
+    missing = [entry for entry in listed if f"{entry}.html" not in built]
+    assert not missing, f"listed in _toc.yml but not in the built book: {missing}"
 
 
 def test_no_solution_markers(book_html: Path) -> None:
@@ -240,6 +264,9 @@ async () => {
       kind: pre.closest('.cell_output') ? 'output' : 'input',
       scroll: pre.scrollWidth, client: pre.clientWidth,
       line: (pre.innerText.split('\\n').sort((a, b) => b.length - a.length)[0] || '').slice(0, 120)})),
+    outputs: [...article.querySelectorAll('div.cell_output > *')].filter(visible).map(out => ({
+      scroll: out.scrollWidth, client: out.clientWidth,
+      text: (out.innerText || '').trim().split('\\n')[0].slice(0, 120)})),
     math: mathElements.length,
     typeset: mathElements.filter(el => el.querySelector('mjx-container')).length,
     mathErrors: article.querySelectorAll('mjx-merror').length,
@@ -344,6 +371,13 @@ def test_no_code_or_output_scrolls_sideways(shown: dict[str, dict], kind: str) -
     wide = [f"{page}: {pre['line']!r}" for page, report in shown.items()
             for pre in report["pres"] if pre["kind"] == kind and pre["scroll"] > pre["client"] + 1]
     assert not wide, f"{len(wide)} code {kind}s wider than the page:\n" + "\n".join(wide[:30])
+
+
+def test_no_output_is_wider_than_the_column(shown: dict[str, dict]) -> None:
+    wide = [f"{page}: {out['scroll']} px in {out['client']} px: {out['text']!r}"
+            for page, report in shown.items() for out in report["outputs"]
+            if out["scroll"] > out["client"] + 1]
+    assert not wide, f"{len(wide)} outputs wider than the page:\n" + "\n".join(wide[:30])
 
 
 def test_one_visible_search_box_and_no_header_band(shown: dict[str, dict]) -> None:
