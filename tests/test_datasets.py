@@ -13,10 +13,11 @@ DATA = datasets.resources.files("utils").joinpath("data")
 
 
 def test_available_lists_every_set():
-    assert datasets.available() == sorted(["churn", "fashion_mnist", "home_prices", "insurance", "mnist", "sonar"])
+    assert datasets.available() == sorted(["churn", "credit", "fashion_mnist", "home_prices", "insurance", "mnist", "sonar"])
 
 
-@pytest.mark.parametrize("name, rows", [("insurance", 300), ("home_prices", 200), ("sonar", 208), ("churn", 7043)])
+@pytest.mark.parametrize("name, rows", [("insurance", 300), ("home_prices", 200), ("sonar", 208), ("churn", 7043),
+                                        ("credit", 4454)])
 def test_tables_load_with_declared_columns(name, rows):
     frame = datasets.load_frame(name)
     info = datasets.TABLES[name]
@@ -36,6 +37,14 @@ def test_churn_target_is_binary_and_imbalanced():
     churn = datasets.load_frame("churn")["churn"]
     assert set(churn.unique()) == {0, 1}
     assert 0.2 < churn.mean() < 0.3
+
+
+def test_credit_is_modeldata_credit_data():
+    frame = datasets.load_frame("credit")
+    assert frame.shape == (4454, 14)
+    assert int(frame["default"].sum()) == 1254  # "bad" status in modeldata's credit_data
+    assert int(frame.isna().any(axis=1).sum()) == 415  # missing values are kept, not filled
+    assert set(frame["records"].unique()) == {"no", "yes"}
 
 
 @pytest.mark.parametrize("name", ["mnist", "fashion_mnist"])
@@ -106,7 +115,7 @@ def test_train_test_indices_partition_rows():
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda: datasets.load_frame("iris"), "choose one of: churn, home_prices, insurance, sonar"),
+        (lambda: datasets.load_frame("iris"), "choose one of: churn, credit, home_prices, insurance, sonar"),
         (lambda: datasets.load_split("titanic"), "unknown table"),
         (lambda: datasets.load_split("insurance", features=["height"]), "unknown feature"),
         (lambda: datasets.load_split("insurance", features=[]), "unknown feature"),
