@@ -127,6 +127,35 @@ def nb11_epsilon() -> Any:
     return backprop.epsilon_explorer(params, X[:16], y[:16], log10_epsilon=-6.0)
 
 
+def _stand_in_probabilities(table: str, target: str) -> tuple[Any, Any]:
+    """Test labels and a seeded logistic regression's P(class 1): stands in for notebooks 18-19's network."""
+    from sklearn.linear_model import LogisticRegression
+
+    from utils import datasets
+    from utils.training import imbalance
+
+    frame = datasets.load_frame(table)
+    frame = frame.fillna({"total_charges": 0.0}) if table == "churn" else frame.dropna()
+    X, y, _ = imbalance.encode_table(frame.reset_index(drop=True), target)
+    train, test = datasets.train_test_indices(len(y), test_size=0.25, seed=0, stratify=y)
+    x_train, x_test = imbalance.standardize(X[train], X[test])
+    model = LogisticRegression(max_iter=500).fit(x_train, y[train])
+    return y[test], model.predict_proba(x_test)[:, 1]
+
+
+def nb18_focal() -> Any:
+    from utils.training import imbalance
+
+    return imbalance.focal_explorer(*_stand_in_probabilities("churn", "churn"), gamma=2.0, alpha=0.75)
+
+
+def nb19_threshold() -> Any:
+    from utils.training import metrics
+
+    y_test, p_test = _stand_in_probabilities("credit", "default")
+    return metrics.threshold_explorer(y_test, p_test, threshold=0.5, cost_fp=1.0, cost_fn=5.0)
+
+
 def nb20_kernel() -> Any:
     from utils.vision import convolution
 
@@ -190,6 +219,8 @@ CASES: dict[str, Callable[[], Any]] = {
     "09 learning_rate_explorer": nb09_learning_rate,
     "10 minibatch_explorer": nb10_minibatch,
     "11 epsilon_explorer": nb11_epsilon,
+    "18 focal_explorer": nb18_focal,
+    "19 threshold_explorer": nb19_threshold,
     "20 kernel_explorer": nb20_kernel,
     "20 geometry_explorer": nb20_geometry,
     "26 detection_explorer": nb26_detection,
