@@ -129,7 +129,9 @@ def borrowed(answer: Any, module: types.ModuleType, name: str) -> list[str]:
         return [f"`{name}` is {canonical(origin)}, not a function written in the notebook"]
     banned = tuple(getattr(module, "NOT_ALLOWED", {}).get(name, ()))
     flags = []
-    for dotted in dict.fromkeys(used_names(answer)):
+    names = list(dict.fromkeys(used_names(answer)))
+    names = [n for n in names if not any(other.startswith(n.removeprefix("import ") + ".") for other in names)]
+    for dotted in names:  # the longest names only: utils.x.f, not also utils.x
         target = dotted.removeprefix("import ")
         if target.startswith(("utils.exercises", "utils.checks")):
             flags.append(f"`{name}` uses the checks' own code ({target})")
@@ -150,3 +152,8 @@ def grade(module: types.ModuleType, name: str, *args: Any) -> dict[str, Any]:
     points = 0.0 if flags else float(result.points)
     return {"exercise": name, "points": points, "max_points": float(result.max_points),
             "passed": bool(result.passed) and not flags, "message": str(result.message), "flags": flags}
+
+
+def exercise_points(module: types.ModuleType, name: str) -> float:
+    """Points exercise ``name`` is worth: its entry in the module's ``POINTS`` (1 when none)."""
+    return float(getattr(module, "POINTS", {}).get(name, 1))
