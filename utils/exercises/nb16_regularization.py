@@ -155,3 +155,14 @@ def evaluate_early_stopping(early_stopping: Callable[[Any, int], Any]) -> Result
 check_l2_penalty = printer(evaluate_l2_penalty)
 check_inverted_dropout = printer(evaluate_inverted_dropout)
 check_early_stopping = printer(evaluate_early_stopping)
+
+
+# Points per exercise (both graders read them: scripts/grade.py and the nbgrader course).
+POINTS = {"l2_penalty": 1, "inverted_dropout": 2, "early_stopping": 2}
+# What an answer may not call instead of implementing the exercise, besides any helper of the
+# same name and the checks themselves (utils.exercises.grading.borrowed explains the matching).
+NOT_ALLOWED: dict[str, tuple[str, ...]] = {
+    "l2_penalty": ("keras.regularizers",),
+    "inverted_dropout": ("keras.layers", "tf.nn.dropout", "keras.random.dropout"),
+    "early_stopping": ("keras.callbacks",),
+}
