@@ -287,6 +287,7 @@ def test_display_is_a_snapshot_then_the_live_widget(monkeypatch):
     assert set(snapshot) == {"text/html"} and explorer.snapshot_class in snapshot["text/html"]
     assert live["application/vnd.jupyter.widget-view+json"]["model_id"] == explorer.model_id
     assert "text/html" not in live  # the book shows the snapshot once
+    assert live["text/plain"] == ""  # an untrusted reopened notebook shows this instead of the widget
     hider = [child for child in explorer.children if isinstance(child, ipw.HTML) and "<style>" in child.value]
     assert hider and f".{explorer.snapshot_class} {{display: none;}}" in hider[0].value
     assert "course-explorer" in explorer._dom_classes

@@ -249,10 +249,14 @@ class Explorer(ipw.VBox):
         """The live widget's own mime bundle (its view and a text/plain line), under ipywidgets 7 or 8."""
         parent = super()
         if hasattr(parent, "_repr_mimebundle_"):  # ipywidgets 8
-            return dict(parent._repr_mimebundle_() or {})
-        self._handle_displayed()  # ipywidgets 7 does this in _ipython_display_
-        return {"text/plain": f"Explorer({', '.join(self.controls)})",
-                WIDGET_VIEW_MIMETYPE: {"version_major": 2, "version_minor": 0, "model_id": self.model_id}}
+            bundle = dict(parent._repr_mimebundle_() or {})
+        else:
+            self._handle_displayed()  # ipywidgets 7 does this in _ipython_display_
+            bundle = {WIDGET_VIEW_MIMETYPE: {"version_major": 2, "version_minor": 0, "model_id": self.model_id}}
+        # where the widget cannot be shown (an untrusted reopened notebook shows text/plain instead
+        # of widgets), the snapshot above already says everything: no long repr below it
+        bundle["text/plain"] = ""
+        return bundle
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
         """The widget and its snapshot in one bundle (for front ends that ask for a single output)."""
