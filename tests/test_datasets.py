@@ -145,3 +145,15 @@ def test_csv_files_are_gzip():
     for info in datasets.TABLES.values():
         raw = DATA.joinpath(info.filename).read_bytes()
         assert pd.read_csv(io.BytesIO(gzip.decompress(raw))).shape[0] > 0
+
+
+def test_credit_derivation_renames_and_codes_the_status():
+    import pandas as pd
+
+    from scripts.derive_data import credit_table
+
+    raw = pd.DataFrame({"Status": ["good", "bad", "good"], "Seniority": [9, 17, 10], "Home": ["rent", None, "owner"]})
+    derived = credit_table(raw)
+    assert list(derived.columns) == ["default", "seniority", "home"]
+    assert derived["default"].tolist() == [0, 1, 0]
+    assert derived["home"].isna().sum() == 1  # missing values are kept for the notebook to handle
