@@ -50,7 +50,7 @@ def axes_layout(explorer):
     return [tuple(np.round(ax.get_position().bounds, 4)) for ax in explorer.figure.axes]
 
 
-def fire_concurrently(explorer, threads=6, changes=8, seed=0):
+def fire_concurrently(explorer, threads=4, changes=5, seed=0):
     """Each thread moves the controls ``changes`` times; returns the number of changes made."""
     rng = np.random.default_rng(seed)
     plans = [[(name, float(np.round(rng.uniform(control.min, control.max), 2)))

@@ -103,6 +103,7 @@ def test_neuron_explorer_updates_loss_when_weights_move():
 def test_loss_grid_shape():
     W, B, loss = widgets.neuron_loss_grid([20, 60], [0, 1], (0, 10), (-5, 0), points=7)
     assert W.shape == B.shape == loss.shape == (7, 7) and np.all(loss > 0)
+    assert loss[2, 3] == pytest.approx(widgets.neuron_state([20, 60], [0, 1], W[2, 3], B[2, 3])["loss"])
 
 
 def _frames(html):

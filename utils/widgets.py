@@ -227,7 +227,14 @@ class Explorer(ipw.VBox):
 
     def snapshot_html(self) -> str:
         """A static picture of the explorer's current state, for pages without a live kernel."""
-        picture = base64.b64encode(self.png(dpi=2 * int(self.figure.dpi))).decode()
+        from PIL import Image
+
+        from utils.animation import encode_frame
+
+        # 2× for sharp screens, stored compactly: a 256-colour PNG for plots, a JPEG for photos
+        rendered = Image.open(io.BytesIO(self.png(dpi=2 * int(self.figure.dpi)))).convert("RGBA")
+        kind, data = encode_frame(np.asarray(rendered))
+        picture = base64.b64encode(data).decode()
         width = int(self.figure.get_figwidth() * self.figure.dpi)
         height = int(self.figure.get_figheight() * self.figure.dpi)
         settings = ", ".join(f"{name} = {_format(value)}" for name, value in self.values().items())
@@ -239,7 +246,7 @@ class Explorer(ipw.VBox):
                  ":not(:has(.course-explorer)) {display: none;}</style>")
         return (
             f'<div class="course-explorer-snapshot {mark}">{style}<figure>'
-            f'<img src="data:image/png;base64,{picture}" width="{width}" height="{height}" '
+            f'<img src="data:image/{kind};base64,{picture}" width="{width}" height="{height}" '
             'style="max-width: 100%; height: auto;" alt="explorer view"/>'
             f"<figcaption><b>Interactive explorer</b>, starting state: {state}. "
             "Run the notebook (Colab or JupyterLab) to move the controls.</figcaption></figure></div>"
@@ -338,10 +345,13 @@ def neuron_loss_grid(
     scale: float = 100.0, points: int = 60,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean log loss over a grid of (w, b): returns ``W, B, loss`` for a contour plot."""
-    ws = np.linspace(*w_range, points)
-    bs = np.linspace(*b_range, points)
-    W, B = np.meshgrid(ws, bs)
-    loss = np.array([[neuron_state(age, bought, w, b, scale)["loss"] for w in ws] for b in bs])
+    neuron_state(age, bought, 1.0, 0.0, scale)  # validates the inputs
+    age = np.asarray(age, dtype=np.float64).ravel()
+    bought = np.asarray(bought, dtype=np.float64).ravel()
+    W, B = np.meshgrid(np.linspace(*w_range, points), np.linspace(*b_range, points))
+    probability = 1.0 / (1.0 + np.exp(-(W[..., None] * age / scale + B[..., None])))  # (points, points, n)
+    clipped = np.clip(probability, 1e-7, 1 - 1e-7)
+    loss = -np.mean(bought * np.log(clipped) + (1 - bought) * np.log(1 - clipped), axis=-1)
     return W, B, loss
 
 
