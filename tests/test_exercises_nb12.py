@@ -104,3 +104,8 @@ def test_confusion_counts_set_to_one_gets_its_hint():
 
     result = ex.evaluate_confusion_counts(set_one)
     assert not result.passed and "+= 1" in result.message, result.message
+
+
+def test_points_and_bans_name_the_three_exercises():
+    assert set(ex.POINTS) == {"flatten_and_scale", "forward_probabilities", "confusion_counts"}
+    assert set(ex.NOT_ALLOWED) <= set(ex.POINTS)

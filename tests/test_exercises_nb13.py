@@ -73,3 +73,8 @@ def test_total_loss_mistakes(wrong, hint):
 def test_max_abs_difference_mistakes(wrong, hint):
     result = ex.evaluate_max_abs_difference(wrong)
     assert not result.passed and hint in result.message, result.message
+
+
+def test_points_and_bans_name_the_three_exercises():
+    assert set(ex.POINTS) == {"dense_parameter_count", "total_loss", "max_abs_difference"}
+    assert set(ex.NOT_ALLOWED) <= set(ex.POINTS)

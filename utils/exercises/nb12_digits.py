@@ -141,3 +141,14 @@ def evaluate_confusion_counts(confusion_counts: Callable[[Any, Any, int], Any]) 
 check_flatten_and_scale = printer(evaluate_flatten_and_scale)
 check_forward_probabilities = printer(evaluate_forward_probabilities)
 check_confusion_counts = printer(evaluate_confusion_counts)
+
+
+# Points per exercise (both graders read them: scripts/grade.py and the nbgrader course).
+POINTS = {"flatten_and_scale": 1, "forward_probabilities": 2, "confusion_counts": 2}
+# What an answer may not call instead of implementing the exercise, besides any helper of the
+# same name and the checks themselves (utils.exercises.grading.borrowed explains the matching).
+NOT_ALLOWED: dict[str, tuple[str, ...]] = {
+    "flatten_and_scale": (),
+    "forward_probabilities": ("keras", "tensorflow", "scipy.special.softmax"),
+    "confusion_counts": ("sklearn.metrics", "tensorflow.math.confusion_matrix"),
+}

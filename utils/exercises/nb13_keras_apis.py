@@ -103,3 +103,14 @@ def evaluate_max_abs_difference(max_abs_difference: Callable[[Any, Any], Any]) -
 check_dense_parameter_count = printer(evaluate_dense_parameter_count)
 check_total_loss = printer(evaluate_total_loss)
 check_max_abs_difference = printer(evaluate_max_abs_difference)
+
+
+# Points per exercise (both graders read them: scripts/grade.py and the nbgrader course).
+POINTS = {"dense_parameter_count": 1, "total_loss": 1, "max_abs_difference": 1}
+# What an answer may not call instead of implementing the exercise, besides any helper of the
+# same name and the checks themselves (utils.exercises.grading.borrowed explains the matching).
+NOT_ALLOWED: dict[str, tuple[str, ...]] = {
+    "dense_parameter_count": ("keras",),
+    "total_loss": (),
+    "max_abs_difference": (),
+}
