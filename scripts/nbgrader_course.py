@@ -31,7 +31,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from scripts.grade import assignment, grading_source  # noqa: E402
-from scripts.make_exercise_version import BEGIN  # noqa: E402
+from scripts.make_exercise_version import BEGIN, END, stub  # noqa: E402
 from tests.notebook_tools import notebook_paths, read, time_budget  # noqa: E402
 
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -60,6 +60,35 @@ def _nbgrader(grade_id: str, *, solution: bool = False, grade: bool = False, loc
     return meta
 
 
+def guard_values(source: str) -> str:
+    """Wrap a solution block that assigns values (not a function body) so nbgrader's stub cannot stop Run All.
+
+    nbgrader replaces every block by one stub that raises NotImplementedError: right inside a
+    function, but at the top level it would stop the notebook. In a ``try`` whose ``except`` sets
+    the names to ``...`` (what the learner versions have), the check prints ⏳ instead.
+    """
+    lines, out, block = source.split("\n"), [], None
+    for line in lines:
+        stripped, indent = line.strip(), line[: len(line) - len(line.lstrip())]
+        if stripped == BEGIN:
+            block, start_indent = [line], indent
+        elif block is not None:
+            block.append(line)
+            if stripped == END:
+                placeholder = stub([b for b in block[1:-1]], start_indent)
+                if any("NotImplementedError" in p for p in placeholder):
+                    out.extend(block)
+                else:
+                    out.append(f"{start_indent}try:")
+                    out.extend(f"    {b}" if b.strip() else b for b in block)
+                    out.append(f"{start_indent}except NotImplementedError:  # not answered yet")
+                    out.extend(f"    {p}" for p in placeholder if not p.strip().startswith("#"))
+                block = None
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def source_notebook(path: Path, root: Path = ROOT) -> nbformat.NotebookNode:
     """The nbgrader source version of one course notebook (solutions kept, hidden grading added)."""
     notebook = nbformat.read(path, as_version=4)
@@ -77,6 +106,7 @@ def source_notebook(path: Path, root: Path = ROOT) -> nbformat.NotebookNode:
             cell.outputs, cell.execution_count = [], None
         graded = [e for name, e in by_call.items() if cell.cell_type == "code" and f".check_{name}(" in cell.source]
         if cell.cell_type == "code" and BEGIN in cell.source:
+            cell.source = guard_values(cell.source)
             cell.metadata["tags"] = [t for t in tags if t not in ("hide-input", "solution")]
             answer = next((e.answer for e in plan.exercises if e.cell_id == cell.get("id")), f"cell{index}")
             cell.metadata["nbgrader"] = _nbgrader(f"answer_{answer}_{index}", solution=True)

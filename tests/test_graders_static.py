@@ -97,3 +97,19 @@ def test_an_unknown_notebook_is_reported_not_graded(tmp_path):
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("hello")]), notes)
     result = grade.grade_submission(notes, COURSE, 5, 10)
     assert result["exercises"] == [] and "not a course notebook" in result["notes"][0]
+
+
+def test_nbgrader_stub_of_a_value_answer_lets_run_all_go_on():
+    from nbgrader.preprocessors import ClearSolutions
+
+    source = nbgrader_course.source_notebook(COURSE["02"])
+    cell = [c for c in source.cells if c.metadata.nbgrader["solution"] and "boundary_age" in c.source][-1]
+    released, _ = ClearSolutions(code_stub={"python": nbgrader_course.STUB}).preprocess_cell(
+        nbformat.from_dict(dict(cell)), {"language": "python"}, 0)
+    assert "BEGIN SOLUTION" not in released.source and "NotImplementedError" in released.source
+    namespace = {"w": 0.1, "b": -3.0}
+    exec(compile(released.source, "<released>", "exec"), namespace)  # noqa: S102 - must not raise
+    assert namespace["boundary_age"] is Ellipsis
+    solved = {"w": 0.1, "b": -3.0}
+    exec(compile(cell.source, "<source>", "exec"), solved)  # noqa: S102
+    assert solved["boundary_age"] is not Ellipsis
