@@ -6,7 +6,7 @@ NB     ?= notebooks
 # two workers: one notebook kernel per CPU core on the reference 2-core machine
 WORKERS ?= 2
 
-.PHONY: help setup start test test-unit test-notebooks test-colab bench stamp book execute exercises clean
+.PHONY: help setup start fresh-copy test test-unit test-notebooks test-classroom test-colab bench stamp book execute exercises nbgrader grade clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -19,16 +19,24 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
-start: setup  ## set up (first time) and open the course in JupyterLab
-	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
+start: setup  ## set up, copy the exercise versions to workspace/ (never overwriting yours), open JupyterLab
+	$(BIN)/python scripts/workspace.py
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) .
+
+fresh-copy: setup  ## a fresh exercise copy of one notebook in workspace/ (NB=02_neuron); yours is kept as .mine
+	$(BIN)/python scripts/workspace.py --fresh $(NB)
 
 test: setup  ## the whole suite: unit tests + strict book build + every notebook executed
-	$(MAKE) --no-print-directory test-unit book test-notebooks
+	$(MAKE) --no-print-directory test-unit book test-notebooks test-classroom
 
 test-unit: setup  ## helper-package unit tests and notebook conventions (no execution), with coverage
-	$(BIN)/python -m pytest tests --cov=utils --cov-report=term --cov-fail-under=85
+	$(BIN)/python -m pytest tests --ignore=tests/classroom --cov=utils --cov-report=term --cov-fail-under=85
+
+test-classroom: setup  ## every learner version runs top to bottom, on two workers
+	$(BIN)/python -m pytest tests/classroom -n $(WORKERS) -q
 
 book: setup  ## build the book strictly (zero warnings) from the stored outputs into _build/html
+	$(BIN)/python scripts/fetch_mathjax.py
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 
 test-notebooks: setup  ## execute notebooks under nbval in parallel (NB=path for one); report in reports/
@@ -51,6 +59,13 @@ execute: setup  ## re-run notebooks in place and store their outputs (NB=path fo
 
 exercises: setup  ## write learner versions (solutions removed) to _build/exercises/
 	$(BIN)/python scripts/make_exercise_version.py
+
+nbgrader: setup  ## write an nbgrader course folder to _build/nbgrader/ (points, locked cells, hidden tests)
+	$(BIN)/python scripts/nbgrader_course.py
+
+grade: setup  ## grade collected notebooks: make grade SUBMISSIONS=folder/ (gradebook and feedback in _build/grades/)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder/"; exit 2; }
+	$(BIN)/python scripts/grade.py $(SUBMISSIONS) --workers $(WORKERS)
 
 clean:  ## remove build output and reports (keeps .venv)
 	rm -rf _build reports
