@@ -306,6 +306,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", help="explorers whose name contains one of these")
     parser.add_argument("--json", type=Path, default=ROOT / "reports" / "explorers.json")
     args = parser.parse_args(argv)
+    from utils import plots
+
+    plots.use_course_style()  # as course.setup() does in every notebook
     rows = benchmark(args.only, args.moves)
     print_table(rows)
     args.json.parent.mkdir(parents=True, exist_ok=True)

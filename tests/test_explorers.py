@@ -21,6 +21,27 @@ from utils import widgets  # noqa: E402
 IPYWIDGETS_MAJOR = int(ipw.__version__.split(".")[0])
 
 
+@pytest.fixture(autouse=True)
+def course_style():
+    """The notebooks' matplotlib style (course.setup applies it), savefig.bbox = "tight" included."""
+    from utils import plots
+
+    with matplotlib.rc_context(plots.COURSE_STYLE):
+        yield
+
+
+def test_the_picture_keeps_its_size_from_one_redraw_to_the_next():
+    from PIL import Image
+
+    explorer = bench.nb20_geometry()
+    sizes = set()
+    for n in (3, 9, 14):
+        explorer.controls["n"].value = n
+        sizes.add(Image.open(io.BytesIO(explorer.view.value)).size)
+    width, height = (int(explorer.view.layout.width[:-2]), int(explorer.view.layout.height[:-2]))
+    assert sizes == {(width, height)}, "the picture changed size (a tight crop?) or does not fill its box"
+
+
 def slow_explorer(seconds: float = 0.02, record: dict | None = None):
     """Two sliders; the draw sleeps mid-way so concurrent redraws would overlap if they were allowed."""
     record = record if record is not None else {}

@@ -23,6 +23,7 @@ import uuid
 from typing import Any, Callable, Iterator, Mapping
 
 import ipywidgets as ipw
+import matplotlib as mpl
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -218,8 +219,11 @@ class Explorer(ipw.VBox):
             for artist in self._animated:
                 artist.set_animated(False)  # savefig leaves animated artists out
             try:
-                self.figure.savefig(buffer, format="png", dpi=dpi or self.figure.dpi,
-                                    pil_kwargs={"compress_level": compress_level})
+                # the whole figure box, whatever savefig.bbox says: a "tight" crop would change the
+                # picture's size from one redraw to the next (and cost a second layout pass)
+                with mpl.rc_context({"savefig.bbox": "standard"}):
+                    self.figure.savefig(buffer, format="png", dpi=dpi or self.figure.dpi,
+                                        pil_kwargs={"compress_level": compress_level})
             finally:
                 for artist in self._animated:
                     artist.set_animated(True)
