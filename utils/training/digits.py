@@ -132,7 +132,10 @@ def confusion_explorer(
         raise ValueError(f"y_prob must have shape ({len(y_true)}, {N_CLASSES}), got {prob.shape}")
     columns, rows = 6, 2
 
-    def draw(fig: Figure, true: int, predicted: int) -> str:
+    blank = np.zeros(images.shape[1:])
+    artists: dict[str, Any] = {}
+
+    def build(fig: Figure) -> None:
         grid = fig.add_gridspec(rows, columns + 3)
         ax = fig.add_subplot(grid[:, :3])
         shown = np.log1p(matrix)
@@ -141,20 +144,33 @@ def confusion_explorer(
         for (row, col), value in np.ndenumerate(matrix):
             ax.text(col, row, str(value), ha="center", va="center", fontsize=6,
                     color="white" if shown[row, col] > shown.max() / 2 else "black")
-        ax.add_patch(_square(predicted, true))
+        artists["square"] = ax.add_patch(_square(0, 0))
         ax.set(title="Test confusion matrix", xlabel="predicted digit", ylabel="true digit",
                xticks=range(N_CLASSES), yticks=range(N_CLASSES))
-        chosen = cell_examples(y_true, y_pred, true, predicted, limit=rows * columns)
+        artists["cells"] = []
         for slot in range(rows * columns):
             cell = fig.add_subplot(grid[slot // columns, 3 + slot % columns])
             cell.set_axis_off()
-            if slot < len(chosen):
+            picture = cell.imshow(blank, cmap="gray_r", vmin=0, vmax=max(float(images.max()), 1.0))
+            artists["cells"].append((cell, picture, cell.set_title("", fontsize=7, fontweight="normal")))
+
+    def draw(fig: Figure, true: int, predicted: int) -> str:
+        if not artists:
+            build(fig)
+        artists["square"].set_xy((predicted - 0.5, true - 0.5))
+        chosen = cell_examples(y_true, y_pred, true, predicted, limit=rows * columns)
+        for slot, (cell, picture, title) in enumerate(artists["cells"]):
+            visible = slot < len(chosen)
+            picture.set_visible(visible)
+            if visible:
                 index = chosen[slot]
-                cell.imshow(images[index], cmap="gray_r")
+                picture.set_data(images[index])
                 label = f"#{index}"
                 if prob is not None:
                     label += f"\nP={prob[index, predicted]:.2f}"
-                cell.set_title(label, fontsize=7, fontweight="normal")
+                title.set_text(label)
+            else:
+                title.set_text("")
         count = int(matrix[true, predicted])
         kind = "correct" if true == predicted else "mistakes"
         return (f"true {true}, predicted {predicted}: {count} test digits ({kind}); "
@@ -168,7 +184,7 @@ def confusion_explorer(
         if value not in range(N_CLASSES):
             raise ValueError(f"{name} must be a digit 0-9, got {value!r}")
     controls = {"true": choice("true digit", true), "predicted": choice("predicted", predicted)}
-    return Explorer(controls, draw, figsize=(10.0, 3.6))
+    return Explorer(controls, draw, figsize=(10.0, 4.2), rebuild=False)
 
 
 def _square(col: int, row: int) -> Any:
