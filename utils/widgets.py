@@ -197,7 +197,8 @@ class Explorer(ipw.VBox):
     def _live_png(self) -> bytes:
         """PNG of a retained figure: the static parts drawn once and cached, the animated artists on top."""
         canvas = self.figure.canvas
-        if self._background is None:
+        if self._background is None or getattr(self.figure, "_course_background_stale", False):
+            self.figure._course_background_stale = False
             self._animated = self.figure.findobj(lambda artist: artist.get_animated())
             if not self._animated:  # nothing to blit: keep the first layout and save the whole figure
                 picture = self.png(compress_level=LIVE_PNG_COMPRESSION)
@@ -287,6 +288,11 @@ class Explorer(ipw.VBox):
 
     def _on_change(self, _change: Mapping[str, Any]) -> None:
         self.redraw()
+
+
+def background_changed(fig: Figure) -> None:
+    """Tell a retained explorer that a static part of ``fig`` changed: its cached background is redrawn once."""
+    fig._course_background_stale = True
 
 
 SHORT_DESCRIPTION = 10  # characters that fit ipywidgets' default label width

@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 
 from utils.plots import PALETTE
 from utils.widgets import Explorer, slider
+from utils.widgets import background_changed as widgets_background_changed
 
 LEAKY_SLOPE = 0.1  # the course's leaky ReLU is max(0.1·x, x)
 
@@ -190,30 +191,53 @@ def activation_explorer(name: str = "sigmoid", x: float = 2.0, limit: float = 8.
     position = slider("x", -limit, limit, value=float(x), step=0.1)
     grid = np.linspace(-limit, limit, 801)
 
-    def draw(fig: Figure, activation: str, x: float) -> str:
-        chosen = ACTIVATIONS[activation]
-        state = activation_state(activation, x)
+    parts: dict[str, Any] = {}
+
+    def build(fig: Figure) -> None:
         left, right = fig.subplots(1, 2)
+        (parts["curve"],) = left.plot(grid, np.zeros_like(grid), color=PALETTE[0], linewidth=2.2, label=" ")
+        (parts["tangent"],) = left.plot([0, 1], [0, 0], color=PALETTE[1], linewidth=1.8, label=" ")
+        (parts["point"],) = left.plot([0], [0], "o", color="k", markersize=7, zorder=3)
+        left.set(xlabel="input x (pre-activation)", ylabel="output", xlim=(-limit, limit))
+        (parts["slopes"],) = right.plot(grid, np.zeros_like(grid), color=PALETTE[2], linewidth=2.2, label=" ")
+        (parts["slope_point"],) = right.plot([0], [0], "o", color="k", markersize=7, zorder=3)
+        right.axhline(0, color="grey", linewidth=0.8)
+        right.set(xlabel="input x (pre-activation)", ylabel="slope (gradient factor)", xlim=(-limit, limit))
+        parts["axes"] = (left, right)
+        parts["left_legend"] = left.legend(loc="upper left", fontsize=8)
+        parts["right_legend"] = right.legend(loc="upper left", fontsize=8)
+        for name in ("tangent", "point", "slope_point", "left_legend"):
+            parts[name].set_animated(True)  # x moves these; the curves change only with the activation
+
+    def show_activation(fig: Figure, activation: str) -> None:
+        chosen = ACTIVATIONS[activation]
+        left, right = parts["axes"]
         values, slopes = chosen.function(grid), chosen.derivative(grid)
-        left.plot(grid, values, color=PALETTE[0], linewidth=2.2, label=chosen.formula)
-        near = np.array([x - 1.5, x + 1.5])
-        left.plot(near, state["slope"] * near + state["intercept"], color=PALETTE[1], linewidth=1.8,
-                  label=f"tangent, slope {state['slope']:.3f}")
-        left.plot([x], [state["value"]], "o", color="k", markersize=7, zorder=3)
+        parts["curve"].set_ydata(values)
+        parts["left_legend"].get_texts()[0].set_text(chosen.formula)
         low, high = float(values.min()), float(values.max())
         pad = 0.15 * max(high - low, 1.0)
-        left.set(title=f"{activation}(x)", xlabel="input x (pre-activation)", ylabel="output",
-                 xlim=(-limit, limit), ylim=(low - pad, high + pad))
-        left.legend(loc="upper left", fontsize=8)
-        right.plot(grid, slopes, color=PALETTE[2], linewidth=2.2, label=chosen.derivative_formula)
-        right.plot([x], [state["slope"]], "o", color="k", markersize=7, zorder=3)
-        right.axhline(0, color="grey", linewidth=0.8)
+        left.set(title=f"{activation}(x)", ylim=(low - pad, high + pad))
+        parts["slopes"].set_ydata(slopes)
+        parts["right_legend"].get_texts()[0].set_text(chosen.derivative_formula)
         top = max(float(slopes.max()), 0.3)
-        right.set(title=f"its derivative {activation}'(x)", xlabel="input x (pre-activation)",
-                  ylabel="slope (gradient factor)", xlim=(-limit, limit), ylim=(-0.08 * top, 1.2 * top))
-        right.legend(loc="upper left", fontsize=8)
+        right.set(title=f"its derivative {activation}'(x)", ylim=(-0.08 * top, 1.2 * top))
+        parts["shown"] = activation
+        widgets_background_changed(fig)
+
+    def draw(fig: Figure, activation: str, x: float) -> str:
+        if not parts:
+            build(fig)
+        if parts.get("shown") != activation:
+            show_activation(fig, activation)
+        state = activation_state(activation, x)
+        near = np.array([x - 1.5, x + 1.5])
+        parts["tangent"].set_data(near, state["slope"] * near + state["intercept"])
+        parts["left_legend"].get_texts()[1].set_text(f"tangent, slope {state['slope']:.3f}")
+        parts["point"].set_data([x], [state["value"]])
+        parts["slope_point"].set_data([x], [state["slope"]])
         note = "  →  saturated: almost no gradient flows back" if state["saturated"] else ""
         return (f"{activation} at x = {x:.2f}: value {state['value']:.4f}, "
                 f"derivative {state['slope']:.4f}{note}")
 
-    return Explorer({"activation": chooser, "x": position}, draw, figsize=(10.0, 3.8))
+    return Explorer({"activation": chooser, "x": position}, draw, figsize=(10.0, 3.8), rebuild=False)
