@@ -78,7 +78,7 @@ class Explorer(ipw.VBox):
         self.rebuild = bool(rebuild)
         self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
         FigureCanvasAgg(self.figure)
-        width, height = int(round(figsize[0] * dpi)), int(round(figsize[1] * dpi))
+        width, height = self.figure.canvas.get_width_height()  # the PNG's own size, rounded as matplotlib does
         # a fixed box: the picture neither collapses before its first frame nor jumps between frames
         self.view = ipw.Image(format="png", layout=ipw.Layout(width=f"{width}px", height=f"{height}px"))
         self.status = ipw.HTML()
@@ -240,8 +240,7 @@ class Explorer(ipw.VBox):
         rendered = Image.open(io.BytesIO(self.png(dpi=2 * int(self.figure.dpi)))).convert("RGBA")
         kind, data = encode_frame(np.asarray(rendered))
         picture = base64.b64encode(data).decode()
-        width = int(self.figure.get_figwidth() * self.figure.dpi)
-        height = int(self.figure.get_figheight() * self.figure.dpi)
+        width, height = self.figure.canvas.get_width_height()
         settings = ", ".join(f"{name} = {_format(value)}" for name, value in self.values().items())
         state = _strip_tags(self.status.value) or html.escape(settings)  # status is already escaped
         mark = self.snapshot_class
