@@ -45,6 +45,7 @@ test-notebooks: setup  ## execute notebooks under nbval in parallel (NB=path for
 
 test-colab: setup  ## every notebook on Colab's own package versions, installed as its set-up cell does (NB=path for one)
 	$(BIN)/python scripts/test_colab.py $(if $(filter notebooks,$(NB)),,$(NB))
+	$(BIN)/python scripts/test_widgets_colab.py
 
 bench: setup  ## the benchmark: every notebook's seconds held to its budget, and explorer redraw times
 	COURSE_BUDGET_FACTOR=1 $(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=300 \

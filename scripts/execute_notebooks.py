@@ -4,7 +4,7 @@
     python scripts/execute_notebooks.py notebooks/01_foundations/02_neuron.ipynb
 
 Each notebook runs top to bottom in a fresh kernel of this environment, from its own folder,
-with widget state saved. The hash of its code cells and the measured seconds are written to
+without widget state (an explorer carries its own snapshot for pages and reopened notebooks). The hash of its code cells and the measured seconds are written to
 ``metadata.course`` so the tests can tell when stored outputs have gone stale.
 """
 
@@ -44,7 +44,7 @@ def execute(path: Path, timeout: int) -> float:
         kernel_name=CURRENT_ENV,
         kernel_manager_class="jupyter_client.manager.KernelManager",
         resources={"metadata": {"path": str(path.parent)}},
-        store_widget_state=True,
+        store_widget_state=False,  # the explorers show their snapshot without a kernel; state only weighs
         record_timing=False,
     )
     start = time.perf_counter()
