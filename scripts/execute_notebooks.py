@@ -44,7 +44,7 @@ def execute(path: Path, timeout: int) -> float:
         kernel_name=CURRENT_ENV,
         kernel_manager_class="jupyter_client.manager.KernelManager",
         resources={"metadata": {"path": str(path.parent)}},
-        store_widget_state=False,  # the explorers show their snapshot without a kernel; state only weighs
+        store_widget_state=False,  # explorers show their own snapshot without a kernel
         record_timing=False,
     )
     start = time.perf_counter()
@@ -52,6 +52,7 @@ def execute(path: Path, timeout: int) -> float:
     client.km.kernel_spec_manager = CurrentEnvironmentKernels()
     client.execute()
     seconds = time.perf_counter() - start
+    notebook.metadata.pop("widgets", None)  # left over from an execution that stored it
     meta = notebook.metadata.setdefault("course", {})
     meta["code_sha256"] = code_hash(notebook)
     meta["execution_seconds"] = round(seconds, 1)
