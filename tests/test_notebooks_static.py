@@ -153,3 +153,10 @@ def test_toc_lists_only_existing_files() -> None:
     for entry in _toc_files():
         candidates = [ROOT / f"{entry}{suffix}" for suffix in ("", ".md", ".ipynb")]
         assert any(c.is_file() for c in candidates), f"_toc.yml lists {entry}, which does not exist"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_no_stored_widget_state(path) -> None:
+    # explorers carry their own snapshot (book pages, reopened notebooks); stored widget state only
+    # makes the notebook heavier and makes every book page load the widget manager
+    assert "widgets" not in read(path)["metadata"], "re-execute with scripts/execute_notebooks.py (no widget state)"
