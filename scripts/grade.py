@@ -151,7 +151,7 @@ def grading_source(root: Path, module: str, exercise: Exercise, sink: str | None
               "    return builtins.float(outcome['points'])\n")
     return (
         f"def _course_grade():\n"
-        f"    import builtins, importlib, json, os, sys\n"
+        f"    import builtins, contextlib, importlib, io, json, os, sys\n"
         f"    root = os.path.realpath({str(root)!r})\n"
         f"    for name in [m for m in sys.modules if m == 'utils' or m.startswith('utils.')]:\n"
         f"        del sys.modules[name]\n"
@@ -170,8 +170,9 @@ def grading_source(root: Path, module: str, exercise: Exercise, sink: str | None
         f"                   'max_points': grading.exercise_points(checks, {exercise.name!r}),\n"
         f"                   'passed': False, 'flags': [],\n"
         f"                   'message': f'❌ {{error}}: define it and run its cell before you submit.'}}\n"
-        f"    else:\n"
-        f"        outcome = grading.grade(checks, {exercise.name!r}, *arguments)\n"
+        f"    else:  # what the answer writes to stderr must not cost points (nbgrader: any stderr is 0)\n"
+        f"        with contextlib.redirect_stderr(io.StringIO()):\n"
+        f"            outcome = grading.grade(checks, {exercise.name!r}, *arguments)\n"
         f"{report}"
         f"_course_grade()"
     )

@@ -6,12 +6,14 @@ Writes ``nbgrader_config.py`` and ``source/<NN_topic>/<NN_topic>.ipynb`` per not
 nbgrader's cell metadata:
 - the solution cells (``### BEGIN SOLUTION`` / ``### END SOLUTION``, as the notebooks already
   have them) are nbgrader solution cells;
-- each check cell (``ex.check_sigmoid(sigmoid)``) becomes an autograded test cell worth the
-  exercise's points (``POINTS`` in ``utils/exercises/nbNN_*.py``): the learner sees the check as
-  before; between ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS`` (in the source, not in the
-  release) it grades the answer with the checks imported fresh from this repository and ends
-  with the points, which nbgrader takes as (partial) credit; an answer that borrows the helper's
-  or a library's implementation gets 0;
+- each check cell (``ex.check_sigmoid(sigmoid)``) stays as the learner knows it and is followed
+  by an autograded test cell worth the exercise's points (``POINTS`` in
+  ``utils/exercises/nbNN_*.py``): between ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS``
+  (in the source, not in the release) it grades the answer with the checks imported fresh from
+  this repository and ends with the points, which nbgrader takes as (partial) credit; an answer
+  that borrows the helper's or a library's implementation gets 0. (A separate cell, because
+  nbgrader gives 0 to a test cell with any stderr output, and the learner's own check may show
+  some);
 - every other cell is locked (read-only; nbgrader restores it if a submission edits it).
 
 Then, in ``--out``: ``nbgrader generate_assignment 04_derivatives``, collect submissions into
@@ -110,19 +112,21 @@ def source_notebook(path: Path, root: Path = ROOT) -> nbformat.NotebookNode:
             cell.metadata["tags"] = [t for t in tags if t not in ("hide-input", "solution")]
             answer = next((e.answer for e in plan.exercises if e.cell_id == cell.get("id")), f"cell{index}")
             cell.metadata["nbgrader"] = _nbgrader(f"answer_{answer}_{index}", solution=True)
-        elif len(graded) == 1:
-            exercise = graded[0]
-            points = float(getattr(checks, "POINTS", {}).get(exercise.name, 1))
-            hidden = grading_source(root, plan.module, exercise)
-            cell.source = f"{cell.source.rstrip()}\n{HIDDEN_BEGIN}\n{hidden}\n{HIDDEN_END}"
-            cell.metadata["nbgrader"] = _nbgrader(f"test_{exercise.name}", grade=True, locked=True, points=points)
         else:
-            if graded:
-                raise ValueError(f"{path.name} cell {index}: one check per cell, found {[e.name for e in graded]}")
             cell.metadata["nbgrader"] = _nbgrader(f"{cell.cell_type}_{cell.get('id') or index}", locked=True)
         if not cell.metadata.get("tags"):
             cell.metadata.pop("tags", None)
         cells.append(cell)
+        if len(graded) > 1:
+            raise ValueError(f"{path.name} cell {index}: one check per cell, found {[e.name for e in graded]}")
+        for exercise in graded:  # the learner's check stays as it is; the graded test comes after it
+            points = float(getattr(checks, "POINTS", {}).get(exercise.name, 1))
+            hidden = grading_source(root, plan.module, exercise)
+            test = nbformat.v4.new_code_cell(
+                f"# Autograded: {points:g} points for `{exercise.answer}`, by the instructor's hidden tests.\n"
+                f"{HIDDEN_BEGIN}\n{hidden}\n{HIDDEN_END}")
+            test.metadata["nbgrader"] = _nbgrader(f"test_{exercise.name}", grade=True, locked=True, points=points)
+            cells.append(test)
     notebook.cells = cells
     notebook.metadata.pop("widgets", None)
     return notebook

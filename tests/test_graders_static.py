@@ -47,9 +47,12 @@ def test_nbgrader_source_marks_solutions_locks_the_rest_and_grades_with_the_poin
             assert m["locked"], cell.source[:80]
         if m["grade"]:
             visible, hidden = cell.source.split(nbgrader_course.HIDDEN_BEGIN)
-            assert ".check_" in visible and nbgrader_course.HIDDEN_END in hidden and "_course_grade()" in hidden
+            assert visible.startswith("# Autograded") and nbgrader_course.HIDDEN_END in hidden
+            assert "_course_grade()" in hidden and ".check_" in previous.source  # right after the check
         assert cell.cell_type != "code" or not cell.outputs
-    assert len(source.cells) == len(exercise_version(nbformat.read(path, as_version=4)).cells)
+        previous = cell
+    learner = exercise_version(nbformat.read(path, as_version=4))
+    assert len(source.cells) == len(learner.cells) + len(graded)
 
 
 def test_the_notebook_is_recognised_by_title_then_file_name(tmp_path):

@@ -25,7 +25,9 @@ PLANTED: dict[str, dict[str, str]] = {
         # right for x > 0 only: half of the hidden cases, so half the points
         "gradient": "def gradient(x, y):\n    if x > 0:\n        return np.array([3 * x**2, 2 * y])\n"
                     "    return np.zeros(2)\n",
-        "loss_slope": CORRECT["loss_slope"],
+        # right, but noisy on stderr: that must not cost points (nbgrader gives 0 to a test cell with stderr)
+        "loss_slope": "import sys\n\ndef loss_slope(x, y, w):\n    print('debugging', file=sys.stderr)\n"
+                      "    return 2 * (w * x - y) * x\n",
     },
     "not_attempted": {},
     "tampered": {
@@ -80,8 +82,11 @@ def plant(release: Path, submitted: Path) -> dict[str, Path]:
             grade_id = meta.get("grade_id", "")
             for exercise, source in answers.items():
                 if exercise.startswith("check:"):
-                    if grade_id == f"test_{exercise.removeprefix('check:')}":
+                    name = exercise.removeprefix("check:")
+                    if f".check_{name}(" in cell.source:
                         cell.source = source
+                    elif grade_id == f"test_{name}":
+                        cell.source = f"{source}{float(EXPECTED['correct'][EXERCISES.index(name)])}\n"
                 elif meta.get("solution") and grade_id.startswith(f"answer_{exercise}_"):
                     cell.source = source
         target = submitted / learner / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
