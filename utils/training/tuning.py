@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from utils.plots import PALETTE
 from utils.widgets import Explorer
 
-BATCH_SIZES: tuple[int, ...] = (32, 64, 128)
+BATCH_SIZES: tuple[int, ...] = (64, 128, 256)
 SPACE: dict[str, tuple] = {  # name -> (kind, low, high) or ("choice", options)
     "learning_rate": ("log", 1e-4, 0.3),
     "units": ("log_int", 16, 256),
