@@ -220,6 +220,7 @@ def execute(notebook: nbformat.NotebookNode, work: Path, cell_timeout: int, note
                             interrupt_on_timeout=True, record_timing=False,
                             resources={"metadata": {"path": str(work)}})
     deadline = time.monotonic() + notebook_timeout
+    out_of_time = False
     with client.setup_kernel():
         for index, cell in enumerate(notebook.cells):
             if cell.cell_type != "code" or (index < start and cell.get("id") in skip):
@@ -227,8 +228,10 @@ def execute(notebook: nbformat.NotebookNode, work: Path, cell_timeout: int, note
             learner = index < start
             left = deadline - time.monotonic()
             if learner and left <= 1:
-                notes.append(f"the notebook's time limit ({notebook_timeout} s) was reached before cell {index}; "
-                             "the rest of it did not run")
+                if not out_of_time:
+                    notes.append(f"the notebook's time limit ({notebook_timeout} s) was reached before cell {index}; "
+                                 "the rest of it did not run")
+                out_of_time = True
                 continue
             client.timeout = max(1, int(min(cell_timeout, left))) if learner else cell_timeout
             began = time.monotonic()

@@ -99,3 +99,21 @@ def test_nbgrader_and_grade_py_give_the_planted_submissions_the_same_points(tmp_
     assert "time limit" in (out / "feedback" / "loops.md").read_text()
     assert "ZeroDivisionError" in (out / "feedback" / "raises.md").read_text()
     print(f"nbgrader: {nbgrader_seconds:.0f} s, scripts/grade.py: {grade_seconds:.0f} s")
+
+
+def test_grade_py_time_limits_per_cell_and_per_notebook(tmp_path):
+    cells = [nbformat.v4.new_markdown_cell("# 04 · Derivatives"),
+             nbformat.v4.new_code_cell("import time\ntime.sleep(60)"),
+             nbformat.v4.new_code_cell("def central_difference(f, x, h):\n    return (f(x + h) - f(x - h)) / (2 * h)"),
+             nbformat.v4.new_code_cell("while True:\n    pass"),
+             nbformat.v4.new_code_cell("def gradient(x, y):\n    return 0")]
+    path = tmp_path / "alice" / "homework.ipynb"
+    path.parent.mkdir()
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    began = time.monotonic()
+    result = grade.grade_submission(path, {"04": NOTEBOOK}, cell_timeout=3, notebook_timeout=5)
+    assert time.monotonic() - began < 45
+    points = {o["exercise"]: o["points"] for o in result["exercises"]}
+    assert points == {"central_difference": 2.0, "gradient": 0.0, "loss_slope": 0.0}
+    assert result["notes"][0] == "cell 1 ran past its time limit and was interrupted"
+    assert any("time limit (5 s) was reached" in note or "cell 3 ran past" in note for note in result["notes"][1:])
