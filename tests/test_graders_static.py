@@ -116,3 +116,24 @@ def test_nbgrader_stub_of_a_value_answer_lets_run_all_go_on():
     solved = {"w": 0.1, "b": -3.0}
     exec(compile(cell.source, "<source>", "exec"), solved)  # noqa: S102
     assert solved["boundary_age"] is not Ellipsis
+
+
+@pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.stem)
+def test_nbgrader_release_has_no_solution_and_no_hidden_test(path):
+    from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
+
+    from scripts.make_exercise_version import significant, solution_bodies
+
+    source = nbgrader_course.source_notebook(path)
+    resources = {"language": "python"}
+    released, _ = ClearSolutions(code_stub={"python": nbgrader_course.STUB}).preprocess(source, resources)
+    released, _ = ClearHiddenTests().preprocess(released, resources)
+    text = "\n".join(c.source for c in released.cells)
+    assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text and "_course_grade" not in text
+    squeezed = "".join(text.split())
+    notebook = nbformat.read(path, as_version=4)
+    learner = "".join("\n".join(c.source for c in exercise_version(notebook).cells).split())
+    for _, body in solution_bodies(notebook):
+        for line in body:  # what the learner version shows anyway (taught in the lesson) is no leak
+            wanted = significant(line)
+            assert not wanted or wanted in learner or wanted not in squeezed, line
