@@ -24,8 +24,10 @@ def _evaluates(module) -> list[str]:
             if name.startswith("evaluate_") and getattr(value, "__wrapped__", value).__module__ == module.__name__]
 
 
-@pytest.mark.parametrize("module", [m for m in MODULES if hasattr(m, "POINTS")], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
 def test_every_exercise_has_whole_positive_points_and_only_known_bans(module):
+    assert hasattr(module, "POINTS") and hasattr(module, "NOT_ALLOWED"), (
+        f"{module.__name__} must declare POINTS and NOT_ALLOWED: both graders read them")
     assert sorted(module.POINTS) == sorted(_evaluates(module))
     assert all(isinstance(p, int) and p > 0 for p in module.POINTS.values())
     assert set(getattr(module, "NOT_ALLOWED", {})) <= set(module.POINTS)
