@@ -127,6 +127,51 @@ def nb11_epsilon() -> Any:
     return backprop.epsilon_explorer(params, X[:16], y[:16], log10_epsilon=-6.0)
 
 
+def nb12_confusion() -> Any:
+    """Notebook 12's confusion-cell browser over the bundled test digits; seeded stand-in predictions."""
+    from utils import datasets
+    from utils.training import digits
+
+    (_, _), (X_test, y_test) = datasets.load_images("mnist")
+    rng = np.random.default_rng(12)
+    y_hat = np.where(rng.random(len(y_test)) < 0.94, y_test, rng.integers(0, 10, len(y_test)))
+    y_prob = rng.dirichlet(np.ones(10), size=len(y_test))
+    true, predicted, _ = digits.most_confused(digits.confusion_counts(y_test, y_hat), k=1)[0]
+    return digits.confusion_explorer(X_test, y_test, y_hat, y_prob, true, predicted)
+
+
+def nb13_smoothing() -> Any:
+    """Notebook 13's TensorBoard smoothing slider over a seeded stand-in batch-loss series."""
+    import pandas as pd
+
+    from utils.training import keras_io
+
+    steps = np.arange(200)
+    values = np.exp(-steps / 60) + np.random.default_rng(13).normal(0, 0.05, steps.size)
+    scalars = pd.DataFrame({"run": "train", "tag": "batch_loss", "step": steps, "value": values})
+    return keras_io.smoothing_explorer(scalars, run="train", tag="batch_loss", weight=0.6)
+
+
+def nb16_regularization() -> Any:
+    """Notebook 16's 4 × 4 grid of dropout rates and L2 strengths; seeded stand-in curves (no training)."""
+    from utils.training import regularization
+
+    rates, strengths = [0.0, 0.2, 0.4, 0.6], [0.0, 1e-4, 1e-3, 1e-2]
+    rng = np.random.default_rng(16)
+    epochs = np.arange(1, 201)[:, None]
+    decay = np.exp(-epochs / rng.uniform(10, 40, size=16))
+    loss = {"train": 0.7 * decay, "test": 0.4 + 0.3 * decay + rng.uniform(0, 0.004, 16) * epochs}
+    accuracy = {"train": 1 - 0.5 * decay, "test": 0.8 - 0.3 * decay}
+    curves = regularization.Curves(loss, accuracy)
+    return regularization.regularization_explorer(curves, rates, strengths)
+
+
+def nb17_grid_vs_random() -> Any:
+    from utils.training import tuning
+
+    return tuning.grid_vs_random_explorer(n_trials=9, importance=0.1)
+
+
 def _stand_in_probabilities(table: str, target: str) -> tuple[Any, Any]:
     """Test labels and a seeded logistic regression's P(class 1): stands in for notebooks 18-19's network."""
     from sklearn.linear_model import LogisticRegression
@@ -219,6 +264,10 @@ CASES: dict[str, Callable[[], Any]] = {
     "09 learning_rate_explorer": nb09_learning_rate,
     "10 minibatch_explorer": nb10_minibatch,
     "11 epsilon_explorer": nb11_epsilon,
+    "12 confusion_explorer": nb12_confusion,
+    "13 smoothing_explorer": nb13_smoothing,
+    "16 regularization_explorer": nb16_regularization,
+    "17 grid_vs_random_explorer": nb17_grid_vs_random,
     "18 focal_explorer": nb18_focal,
     "19 threshold_explorer": nb19_threshold,
     "20 kernel_explorer": nb20_kernel,
