@@ -241,6 +241,12 @@ def stand_in_predictions(true_boxes: Any, true_labels: Any, grid_size: int, imag
     return grids
 
 
+def nb15_init() -> Any:
+    from utils.training import initialization
+
+    return initialization.init_explorer(gain=1.4, depth=20)
+
+
 def nb26_detection() -> Any:
     from utils.vision import detection_widgets, shapes
 
@@ -266,6 +272,7 @@ CASES: dict[str, Callable[[], Any]] = {
     "11 epsilon_explorer": nb11_epsilon,
     "12 confusion_explorer": nb12_confusion,
     "13 smoothing_explorer": nb13_smoothing,
+    "15 init_explorer": nb15_init,
     "16 regularization_explorer": nb16_regularization,
     "17 grid_vs_random_explorer": nb17_grid_vs_random,
     "18 focal_explorer": nb18_focal,

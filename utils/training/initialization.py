@@ -18,6 +18,7 @@ import ipywidgets as ipw
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from utils.plots import PALETTE
 from utils.widgets import Explorer, slider
@@ -253,27 +254,43 @@ def init_explorer(gain: float = 1.4, depth: int = 20, activation: str = "relu") 
     if not 2 <= int(depth) <= 50:
         raise ValueError(f"depth must be between 2 and 50, got {depth!r}")
 
-    def draw(fig: Figure, gain: float, depth: int, activation: str) -> str:
-        deep = gain_profile(gain, int(depth), activation)
+    parts: dict[str, Any] = {}  # the artists, made on the first redraw and then only updated
+
+    def build(fig: Figure) -> None:
         left, right = fig.subplots(1, 2, width_ratios=[1.3, 1])
+        (parts["activations"],) = left.plot([], [], marker="o", markersize=3, color=PALETTE[0],
+                                            label="activations")
+        (parts["gradients"],) = left.plot([], [], marker="s", markersize=3, color=PALETTE[1],
+                                          label="gradients dJ/da")
+        left.axhspan(*TARGET_BAND, color=PALETTE[2], alpha=0.12, label="[0.5, 2]")
+        left.set(yscale="log", ylim=(1e-12, 1e12), xlabel="layer", ylabel="std (log scale)")
+        left.legend(fontsize=8, loc="upper left")
+        parts["histogram"] = right.stairs(np.zeros(40), np.linspace(0.0, 1.0, 41), fill=True, color=PALETTE[0])
+        parts["note"] = right.text(0.5, 0.5, "", ha="center", va="center", transform=right.transAxes)
+        right.set(xlabel="activation value", ylabel="count")
+        right.xaxis.set_major_locator(MaxNLocator(5))  # long tick labels stay inside the fixed layout
+        parts["left"], parts["right"] = left, right
+
+    def draw(fig: Figure, gain: float, depth: int, activation: str) -> str:
+        if not parts:
+            build(fig)
+        deep = gain_profile(gain, int(depth), activation)
+        left, right = parts["left"], parts["right"]
         layers = np.arange(1, int(depth) + 1)
         floor = 1e-30  # an all-zero layer is drawn at the bottom of the log axis
-        left.plot(layers, np.maximum(deep.activation_stds, floor), marker="o", markersize=3, color=PALETTE[0],
-                  label="activations")
-        left.plot(layers, np.maximum(deep.gradient_stds, floor), marker="s", markersize=3, color=PALETTE[1],
-                  label="gradients dJ/da")
-        left.axhspan(*TARGET_BAND, color=PALETTE[2], alpha=0.12, label="[0.5, 2]")
-        left.set(yscale="log", ylim=(1e-8, 1e8), xlabel="layer", ylabel="std (log scale)",
-                 title=f"Weight std = {gain:.2f}/√fan_in, {activation}")
-        left.legend(fontsize=8, loc="upper left")
+        parts["activations"].set_data(layers, np.maximum(deep.activation_stds, floor))
+        parts["gradients"].set_data(layers, np.maximum(deep.gradient_stds, floor))
+        left.set_xlim(0.5, int(depth) + 0.5)
+        left.set_title(f"Weight std = {gain:.2f}/√fan_in, {activation}")
         last = deep.activations[-1].ravel()
         shown = last[last > 0] if activation == "relu" and np.any(last > 0) else last
-        if shown.size and np.ptp(shown) > 0 and np.all(np.isfinite(shown)):
-            right.hist(shown, bins=40, color=PALETTE[0], density=True)
-        else:
-            right.text(0.5, 0.5, "all activations equal", ha="center", va="center", transform=right.transAxes)
-        right.set(title=f"Layer {int(depth)} activations" + (" (> 0)" if activation == "relu" else ""),
-                  xlabel="activation value", ylabel="density")
+        spread = shown.size and np.all(np.isfinite(shown)) and np.ptp(shown) > 0
+        counts, edges = np.histogram(shown, bins=40) if spread else (np.zeros(40), np.linspace(-1.0, 1.0, 41))
+        parts["histogram"].set_data(counts, edges)
+        parts["note"].set_text("" if spread else "all activations equal")
+        right.set_xlim(edges[0], edges[-1])
+        right.set_ylim(0, max(float(counts.max()), 1.0) * 1.08)
+        right.set_title(f"Layer {int(depth)} activations" + (" (> 0)" if activation == "relu" else ""))
         ideal, name = GAIN_NOTES[activation]
         verdict = "stays in [0.5, 2]" if within_band(deep.activation_stds) else "leaves [0.5, 2]"
         return (f"gain {gain:.2f} ({name} is {ideal:.2f} for {activation}): activation std at layer {int(depth)} "
@@ -286,4 +303,4 @@ def init_explorer(gain: float = 1.4, depth: int = 20, activation: str = "relu") 
                                continuous_update=False),
         "activation": ipw.Dropdown(options=["relu", "tanh"], value=activation, description="activation"),
     }
-    return Explorer(controls, draw, figsize=(9.5, 3.8))
+    return Explorer(controls, draw, figsize=(9.5, 3.8), rebuild=False)
