@@ -72,10 +72,11 @@ def test_todo_crash_and_nonsense(evaluate, _):
         assert not result.passed and result.message.startswith("❌") and "Traceback" not in result.message
 
 
-def _stds(X, weights, relu=True, before=False, include_input=False, stat=np.std, per_unit=False):
+def _stds(X, weights, relu=True, before=False, include_input=False, stat=np.std, per_unit=False,
+          from_input=False, transposed=False):
     a, values = X, []
     for W in weights:
-        z = a @ W
+        z = (X if from_input else a) @ (W.T if transposed else W)
         a = np.maximum(z, 0.0) if relu else z
         target = z if before else a
         values.append(target.std(axis=0).mean() if per_unit else stat(target))
@@ -90,6 +91,8 @@ def _stds(X, weights, relu=True, before=False, include_input=False, stat=np.std,
     ({"stat": np.var}, "that is the variance"),
     ({"stat": np.mean}, "that is the mean"),
     ({"per_unit": True}, "not the average of per-unit stds"),
+    ({"from_input": True}, "PREVIOUS layer's activations"),
+    ({"transposed": True}, "not a @ W.T"),
 ])
 def test_activation_stds_mistakes_get_their_hint(options, hint):
     result = ex.evaluate_activation_stds(lambda X, weights: _stds(X, weights, **options))
@@ -121,3 +124,8 @@ def test_batchnorm_mistakes_get_their_hint(wrong, hint):
 def test_moving_stats_mistakes_get_their_hint(wrong, hint):
     result = ex.evaluate_update_moving_stats(wrong)
     assert not result.passed and hint in result.message, result.message
+
+
+def test_a_non_square_shape_error_is_reported_without_a_traceback():
+    result = ex.evaluate_activation_stds(lambda X, weights: [np.maximum(X @ W, 0).std() for W in weights])
+    assert not result.passed and "PREVIOUS layer" in result.message  # the square first case names it

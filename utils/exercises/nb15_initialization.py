@@ -67,6 +67,18 @@ def _stds_per_unit(X, weights):
     return np.array(stds)
 
 
+def _stds_from_input(X, weights):
+    return np.array([np.maximum(_a(X) @ _a(W), 0.0).std() for W in weights])
+
+
+def _stds_transposed(X, weights):
+    a, stds = _a(X), []
+    for W in weights:
+        a = np.maximum(a @ _a(W).T, 0.0)
+        stds.append(a.std())
+    return np.array(stds)
+
+
 def _layers(rng: np.random.Generator, sizes: list[int], scale: float) -> list[np.ndarray]:
     return [rng.standard_normal((n_in, n_out)) * scale / np.sqrt(n_in) for n_in, n_out in zip(sizes, sizes[1:])]
 
@@ -76,8 +88,8 @@ def evaluate_activation_stds(activation_stds: Callable[[Any, list], Any]) -> Res
     """Evaluate ``activation_stds(X, weights)``: the std of relu(a·W) after each layer, as an array."""
     rng = np.random.default_rng(15)
     cases = [
-        Case((rng.standard_normal((40, 6)), _layers(rng, [6, 5, 4, 3], 1.5))),
-        Case((rng.standard_normal((100, 8)), _layers(rng, [8, 8, 8, 8, 8, 8], np.sqrt(2.0)))),
+        Case((rng.standard_normal((40, 6)), _layers(rng, [6, 6, 6, 6], 1.5))),
+        Case((rng.standard_normal((100, 8)), _layers(rng, [8, 5, 7, 4, 6], np.sqrt(2.0)))),
         Case((rng.standard_normal((30, 3)) * 2 + 1, _layers(rng, [3, 7], 1.0))),
     ]
     mistakes = [
@@ -90,6 +102,9 @@ def evaluate_activation_stds(activation_stds: Callable[[Any, list], Any]) -> Res
                 _stds_mean),
         Mistake("take one std over ALL values of the layer (a.std()), not the average of per-unit stds.",
                 _stds_per_unit),
+        Mistake("each layer takes the PREVIOUS layer's activations as its input (a = max(a @ W, 0), "
+                "then the next W multiplies that a), not X every time.", _stds_from_input),
+        Mistake("weights are stored (inputs × units): multiply a @ W, not a @ W.T.", _stds_transposed),
     ]
     return evaluate_function(
         activation_stds, _activation_stds, cases, name="activation_stds", mistakes=mistakes, axes=("layer",),
