@@ -26,8 +26,10 @@ start: setup  ## set up, copy the exercise versions to workspace/ (never overwri
 fresh-copy: setup  ## a fresh exercise copy of one notebook in workspace/ (NB=02_neuron); yours is kept as .mine
 	$(BIN)/python scripts/workspace.py --fresh $(NB)
 
-test: setup  ## the whole suite: unit tests + strict book build + every notebook executed
-	$(MAKE) --no-print-directory test-unit book test-notebooks test-classroom
+test: setup  ## the whole suite: strict book build, unit tests (on that build), every notebook and learner version run
+	$(MAKE) --no-print-directory book
+	COURSE_BOOK_HTML=_build/html $(MAKE) --no-print-directory test-unit
+	$(MAKE) --no-print-directory test-notebooks test-classroom
 
 test-unit: setup  ## helper-package unit tests and notebook conventions (no execution), with coverage
 	$(BIN)/python -m pytest tests --ignore=tests/classroom --cov=utils --cov-report=term --cov-fail-under=85
