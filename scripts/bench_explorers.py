@@ -146,9 +146,13 @@ def nb13_smoothing() -> Any:
 
     from utils.training import keras_io
 
-    steps = np.arange(200)
-    values = np.exp(-steps / 60) + np.random.default_rng(13).normal(0, 0.05, steps.size)
-    scalars = pd.DataFrame({"run": "train", "tag": "batch_loss", "step": steps, "value": values})
+    rng = np.random.default_rng(13)
+    frames = []
+    for run, tag, count in [("train", "batch_loss", 200), ("train", "epoch_loss", 20), ("validation", "epoch_loss", 20)]:
+        steps = np.arange(count)
+        values = np.exp(-steps / (count / 3)) + rng.normal(0, 0.05, count)
+        frames.append(pd.DataFrame({"run": run, "tag": tag, "step": steps, "value": values}))
+    scalars = pd.concat(frames, ignore_index=True)  # the runs and tags notebook 13 logs
     return keras_io.smoothing_explorer(scalars, run="train", tag="batch_loss", weight=0.6)
 
 
