@@ -13,8 +13,9 @@
    ``google.colab`` is imported, as in Colab: the set-up cell takes its Colab branch and runs its
    ``%pip install`` of the wheel. The first notebook starts without the helper package, so its
    set-up cell really installs it; the install step alone is also timed, twice.
-4. After every notebook, ``pip freeze`` of the Colab environment must be unchanged but for the
-   helper package: installing it upgrades and downgrades nothing Colab ships.
+4. After every notebook, every package Colab ships must keep its version: installing the helper
+   package (and any pinned package a notebook needs that Colab lacks) upgrades, downgrades and
+   removes nothing Colab ships.
 
 Writes ``reports/colab.json`` (seconds, install seconds and target results per notebook) and exits
 non-zero if any notebook fails, changes Colab's packages, or its target reports nothing.
@@ -91,11 +92,20 @@ def ensure_environment() -> None:
     marker.write_text(digest)
 
 
-def freeze() -> list[str]:
-    """The Colab environment's packages, without the helper package itself."""
-    out = subprocess.run([str(venv_python()), "-m", "pip", "freeze", "--all"], check=True,
+def freeze() -> dict[str, str]:
+    """The Colab environment's packages and their versions, without the helper package itself."""
+    out = subprocess.run([str(venv_python()), "-m", "pip", "list", "--format=freeze"], check=True,
                          capture_output=True, text=True).stdout.splitlines()
-    return sorted(line for line in out if not line.lower().startswith(("deep-learning-course-utils", "deep_learning_course_utils")))
+    pairs = (line.split("==", 1) for line in out if "==" in line)
+    return {name.lower().replace("_", "-"): version for name, version in pairs
+            if name.lower().replace("_", "-") != DISTRIBUTION}
+
+
+def changed_packages(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """What Colab shipped that is now upgraded, downgraded or gone (additions are allowed: a notebook
+    may install, pinned, a package Colab lacks)."""
+    return [f"{name} {version} -> {after.get(name, 'removed')}" for name, version in sorted(before.items())
+            if after.get(name) != version]
 
 
 def build_wheel(www: Path, repo: str, version: str) -> Path:
@@ -227,8 +237,10 @@ def main() -> int:
     for entry in results():
         target_file = report_dir / f"{Path(entry['notebook']).stem}.json"
         entry["target"] = json.loads(target_file.read_text()) if target_file.exists() else None
-        changed = sorted(set(freeze()) ^ set(before))
+        after = freeze()
+        changed = changed_packages(before, after)
         entry["packages_changed"] = changed
+        entry["packages_added"] = sorted(set(after) - set(before))
         entries.append(entry)
         status = "ok" if entry["ok"] and entry["target"] and not changed else "FAILED"
         print(f"{entry['seconds']:6.1f} s  setup cell {entry.get('setup_cell_seconds', '?')} s  {status:6s} "

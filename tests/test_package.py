@@ -83,3 +83,12 @@ def test_installing_the_package_upgrades_nothing_colab_ships():
         assert requirement.specifier.contains(colab[name]), (
             f"{text} would change Colab's {name} {colab[name]}"
         )
+
+
+def test_the_colab_profile_allows_additions_but_no_upgrade_downgrade_or_removal():
+    from scripts.test_colab import changed_packages
+
+    before = {"numpy": "2.0.2", "ipywidgets": "7.7.1", "keras": "3.10.0"}
+    assert changed_packages(before, {**before, "keras-tuner": "1.4.8"}) == []
+    after = {"numpy": "2.0.2", "ipywidgets": "8.1.9"}
+    assert changed_packages(before, after) == ["ipywidgets 7.7.1 -> 8.1.9", "keras 3.10.0 -> removed"]
