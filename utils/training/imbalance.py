@@ -26,8 +26,11 @@ EPSILON = 1e-7  # Keras' fuzz factor: probabilities are clipped into [EPSILON, 1
 # Input checks
 # ---------------------------------------------------------------------------------------------
 
-def _labels(y: Any, name: str = "y") -> np.ndarray:
-    """``y`` as a non-empty 1-D int array of 0/1 labels, or a ValueError naming the argument."""
+def binary_labels(y: Any, name: str = "y") -> np.ndarray:
+    """``y`` as a non-empty 1-D int array of 0/1 labels, or a ValueError naming the argument.
+
+    Introduced in notebook 18; notebook 19's metrics check their labels with it too.
+    """
     array = np.asarray(y)
     if array.ndim == 2 and array.shape[1] == 1:
         array = array[:, 0]
@@ -105,7 +108,7 @@ def standardize(X_train: Any, *others: Any) -> tuple[np.ndarray, ...]:
 
 def random_undersample(X: Any, y: Any, seed: int | np.random.Generator = 0) -> tuple[np.ndarray, np.ndarray]:
     """Keep every minority row and as many majority rows, drawn without replacement."""
-    X, y = _matrix(X), _labels(y)
+    X, y = _matrix(X), binary_labels(y)
     _rows_match(X, y)
     rng = _rng(seed)
     minority = int(np.argmin(np.bincount(y, minlength=2)))
@@ -116,7 +119,7 @@ def random_undersample(X: Any, y: Any, seed: int | np.random.Generator = 0) -> t
 
 def random_oversample(X: Any, y: Any, seed: int | np.random.Generator = 0) -> tuple[np.ndarray, np.ndarray]:
     """Add copies of minority rows, drawn with replacement, until both classes are the same size."""
-    X, y = _matrix(X), _labels(y)
+    X, y = _matrix(X), binary_labels(y)
     _rows_match(X, y)
     rng = _rng(seed)
     counts = np.bincount(y, minlength=2)
@@ -162,7 +165,7 @@ def smote_samples(
 
 def smote(X: Any, y: Any, k: int = 5, random_state: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """The data plus enough SMOTE rows of the minority class to balance the classes."""
-    X, y = _matrix(X), _labels(y)
+    X, y = _matrix(X), binary_labels(y)
     _rows_match(X, y)
     counts = np.bincount(y, minlength=2)
     minority = int(np.argmin(counts))
@@ -172,7 +175,7 @@ def smote(X: Any, y: Any, k: int = 5, random_state: int = 0) -> tuple[np.ndarray
 
 def class_weights(y: Any) -> dict[int, float]:
     """Keras ``class_weight``: n / (2 · n_c) for class c, so both classes weigh the same in total."""
-    y = _labels(y)
+    y = binary_labels(y)
     counts = np.bincount(y, minlength=2)
     if np.any(counts == 0):
         raise ValueError(f"both classes must be present, got counts {counts.tolist()}")
@@ -181,7 +184,7 @@ def class_weights(y: Any) -> dict[int, float]:
 
 def balanced_subsets(y: Any, n_subsets: int, seed: int | np.random.Generator = 0) -> list[np.ndarray]:
     """Row indices of ``n_subsets`` balanced sets: every minority row plus a fresh draw of majority rows."""
-    y = _labels(y)
+    y = binary_labels(y)
     if not isinstance(n_subsets, (int, np.integer)) or n_subsets < 1:
         raise ValueError(f"n_subsets must be a positive integer, got {n_subsets!r}")
     rng = _rng(seed)
@@ -249,7 +252,7 @@ class Classifier:
         """Train from the initial weights with a fresh optimizer state; returns itself."""
         import keras
 
-        x, y = _matrix(x, "x"), _labels(y)
+        x, y = _matrix(x, "x"), binary_labels(y)
         _rows_match(x, y)
         if x.shape[1] != self.n_features:
             raise ValueError(f"x has {x.shape[1]} columns, the classifier expects {self.n_features}")
@@ -284,7 +287,7 @@ class MinorityScores:
 
 def minority_scores(y_true: Any, y_pred: Any) -> MinorityScores:
     """Precision, recall, F1 of class 1 and accuracy; 0 where a ratio would be 0/0."""
-    truth, pred = _labels(y_true, "y_true"), _labels(y_pred, "y_pred")
+    truth, pred = binary_labels(y_true, "y_true"), binary_labels(y_pred, "y_pred")
     if truth.shape != pred.shape:
         raise ValueError(f"y_true has {truth.size} labels but y_pred has {pred.size}")
     tp = int(np.sum((pred == 1) & (truth == 1)))
@@ -302,7 +305,7 @@ def minority_scores(y_true: Any, y_pred: Any) -> MinorityScores:
 
 def loss_shares(y_true: Any, y_prob: Any, gamma: float, alpha: float | None) -> dict[str, float]:
     """Shares of the summed focal loss carried by the minority class and by misclassified rows (p_t < ½)."""
-    truth = _labels(y_true, "y_true").astype(np.float64)
+    truth = binary_labels(y_true, "y_true").astype(np.float64)
     prob = np.asarray(y_prob, dtype=np.float64).ravel()
     losses = focal_loss(truth, prob, gamma, alpha, per_sample=True)
     total = float(np.sum(losses))
@@ -313,7 +316,7 @@ def loss_shares(y_true: Any, y_prob: Any, gamma: float, alpha: float | None) -> 
 
 def focal_explorer(y_true: Any, y_prob: Any, gamma: float = 2.0, alpha: float = 0.5) -> Explorer:
     """Sliders for γ and α: the focal loss curve, and who carries the loss on real predictions."""
-    truth = _labels(y_true, "y_true")
+    truth = binary_labels(y_true, "y_true")
     prob = np.asarray(y_prob, dtype=np.float64).ravel()
     if prob.shape != truth.shape:
         raise ValueError(f"y_prob has {prob.size} values but y_true has {truth.size} labels")

@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from utils.plots import PALETTE
+from utils.training.imbalance import binary_labels
 from utils.widgets import Explorer, slider
 
 
@@ -20,18 +21,6 @@ from utils.widgets import Explorer, slider
 # Input checks
 # ---------------------------------------------------------------------------------------------
 
-def _labels(y: Any, name: str) -> np.ndarray:
-    """``y`` as a non-empty 1-D int array of 0/1 labels, or a ValueError naming the argument."""
-    array = np.asarray(y)
-    if array.ndim == 2 and array.shape[1] == 1:
-        array = array[:, 0]
-    if array.ndim != 1 or array.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D array of 0/1 labels, got shape {array.shape}")
-    if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    if not np.all(np.isin(array, (0, 1))):
-        raise ValueError(f"{name} must hold 0/1 labels only, got values {np.unique(array)[:5]}")
-    return array.astype(np.int64)
 
 
 def _numbers(values: Any, name: str) -> np.ndarray:
@@ -47,7 +36,7 @@ def _numbers(values: Any, name: str) -> np.ndarray:
 
 
 def _labels_and_scores(y_true: Any, y_score: Any) -> tuple[np.ndarray, np.ndarray]:
-    truth, score = _labels(y_true, "y_true"), _numbers(y_score, "y_score")
+    truth, score = binary_labels(y_true, "y_true"), _numbers(y_score, "y_score")
     if truth.shape != score.shape:
         raise ValueError(f"y_true has {truth.size} labels but y_score has {score.size} scores")
     if truth.min() == truth.max():
@@ -56,7 +45,7 @@ def _labels_and_scores(y_true: Any, y_score: Any) -> tuple[np.ndarray, np.ndarra
 
 
 def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
-    truth, pred = _labels(y_true, "y_true"), _labels(y_pred, "y_pred")
+    truth, pred = binary_labels(y_true, "y_true"), binary_labels(y_pred, "y_pred")
     if truth.shape != pred.shape:
         raise ValueError(f"y_true has {truth.size} labels but y_pred has {pred.size}")
     return truth, pred
@@ -191,7 +180,7 @@ def threshold_state(
     y_true: Any, y_prob: Any, threshold: float, cost_fp: float = 1.0, cost_fn: float = 5.0,
 ) -> dict[str, Any]:
     """Confusion matrix, rates and mean cost per case when predicting 1 for probability >= threshold."""
-    truth, prob = _labels(y_true, "y_true"), _numbers(y_prob, "y_prob")
+    truth, prob = binary_labels(y_true, "y_true"), _numbers(y_prob, "y_prob")
     if truth.shape != prob.shape:
         raise ValueError(f"y_true has {truth.size} labels but y_prob has {prob.size} probabilities")
     if cost_fp < 0 or cost_fn < 0:
@@ -210,7 +199,7 @@ def cost_curve(
     y_true: Any, y_prob: Any, thresholds: Any, cost_fp: float = 1.0, cost_fn: float = 5.0,
 ) -> np.ndarray:
     """Mean cost per case at each threshold (predicting 1 for probability >= threshold)."""
-    truth, prob = _labels(y_true, "y_true"), _numbers(y_prob, "y_prob")
+    truth, prob = binary_labels(y_true, "y_true"), _numbers(y_prob, "y_prob")
     if truth.shape != prob.shape:
         raise ValueError(f"y_true has {truth.size} labels but y_prob has {prob.size} probabilities")
     if cost_fp < 0 or cost_fn < 0:
@@ -226,7 +215,7 @@ def threshold_explorer(
     positive: str = "default", negative: str = "repaid",
 ) -> Explorer:
     """A threshold slider moving a point along the ROC and PR curves, with the confusion matrix and the cost."""
-    truth, prob = _labels(y_true, "y_true"), _numbers(y_prob, "y_prob")
+    truth, prob = binary_labels(y_true, "y_true"), _numbers(y_prob, "y_prob")
     fpr, tpr, _ = roc_curve(truth, prob)
     precision, recall, _ = pr_curve(truth, prob)
     area = trapezoid_area(fpr, tpr)
