@@ -125,3 +125,54 @@ def test_parameter_counts():
         rnn.dense_parameter_count(0, 3, 4)
     with pytest.raises(ValueError):
         rnn.init_rnn_weights(0, 3)
+
+
+def test_sum_sign_sequences_are_seeded_and_labelled():
+    x, y = rnn.sum_sign_sequences(50, 7, seed=3)
+    assert x.shape == (50, 7, 1) and x.dtype == np.float32 and y.shape == (50,)
+    np.testing.assert_array_equal(y, (x.sum(axis=(1, 2)) > 0).astype(int))
+    np.testing.assert_array_equal(x, rnn.sum_sign_sequences(50, 7, seed=3)[0])
+    assert 0.3 < y.mean() < 0.7
+    with pytest.raises(ValueError, match="positive"):
+        rnn.sum_sign_sequences(10, 0)
+
+
+def test_figures_draw_and_reject_bad_sizes():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 6)
+    rnn.draw_cell_shapes(axes[0], 2, 3, 4)
+    rnn.draw_unrolled(axes[1], 4)
+    for ax, kind in zip(axes[2:], rnn.ARCHITECTURES):
+        assert rnn.draw_architecture(ax, kind) is ax and ax.get_title() == kind
+    with pytest.raises(ValueError, match="kind must be one of"):
+        rnn.draw_architecture(axes[2], "many-to-few")
+    with pytest.raises(ValueError, match="between 1 and 8"):
+        rnn.draw_cell_shapes(axes[0], 2, 0, 4)
+    with pytest.raises(ValueError, match="steps"):
+        rnn.draw_unrolled(axes[1], 0)
+    plt.close(fig)
+
+
+def test_hidden_state_animation_frames_and_bad_inputs():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    x, _ = rnn.sum_sign_sequences(1, 5, seed=0)
+    w = rnn.init_rnn_weights(1, 3, seed=0)
+    states = rnn.simple_rnn_forward(x, **w)[0]
+    fig, draw, frames = rnn.hidden_state_animation(x[0], states, np.linspace(0.2, 0.8, 5))
+    assert frames == 5
+    draw(0)
+    draw(4)
+    assert "Step 5 of 5" in fig.axes[0].get_title()
+    plt.close(fig)
+    with pytest.raises(ValueError, match="one row per time step"):
+        rnn.hidden_state_animation(x[0], states[:3])
+    with pytest.raises(ValueError, match="probabilities"):
+        rnn.hidden_state_animation(x[0], states, np.ones(4))
+    with pytest.raises(ValueError, match="empty"):
+        rnn.hidden_state_animation(np.zeros(0), np.zeros((0, 3)))

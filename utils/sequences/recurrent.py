@@ -138,3 +138,206 @@ def rnn_parameter_count(features: int, units: int) -> int:
     if min(features, units) < 1:
         raise ValueError(f"features and units must be positive, got {features} and {units}")
     return features * units + units * units + units
+
+
+# ---------------------------------------------------------------------------------------------
+# A seeded many-to-one task and the notebook's pictures
+# ---------------------------------------------------------------------------------------------
+
+
+def sum_sign_sequences(n: int, length: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """n sequences of ``length`` N(0, 1) numbers (n, length, 1) float32 and labels 1 where their sum > 0. Introduced in notebook 30."""
+    if n < 1 or length < 1:
+        raise ValueError(f"n and length must be positive, got n={n}, length={length}")
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, length, 1)).astype(np.float32)
+    return x, (x.sum(axis=(1, 2)) > 0).astype(np.int64)
+
+
+def _grid(ax: Any, x0: float, y0: float, rows: int, cols: int, color: str, label: str, name: str) -> float:
+    """A rows × cols block of cells with its top-left corner at (x0, y0), a name above and shape below."""
+    from matplotlib.patches import Rectangle
+
+    for i in range(rows):
+        for j in range(cols):
+            ax.add_patch(Rectangle((x0 + j, y0 - i - 1), 1, 1, facecolor=color, alpha=0.8,
+                                   edgecolor="white", linewidth=1.5))
+    ax.text(x0 + cols / 2, y0 + 0.3, name, ha="center", va="bottom", fontsize=11)
+    ax.text(x0 + cols / 2, y0 - rows - 0.3, label, ha="center", va="top", fontsize=9, color="#333333")
+    return float(cols)
+
+
+def draw_cell_shapes(ax: Any, batch: int = 2, features: int = 3, units: int = 4) -> Any:
+    """The SimpleRNN step drawn as blocks with their shapes: tanh(x_t W_xh + h_{t-1} W_hh + b). Introduced in notebook 30."""
+    from utils.plots import PALETTE
+
+    if min(batch, features, units) < 1 or max(batch, features, units) > 8:
+        raise ValueError(f"batch, features and units must be between 1 and 8, got {batch}, {features}, {units}")
+    pieces = [("x_t", batch, features, PALETTE[0], "(batch, features)"), ("@", 0, 0, "", ""),
+              ("W_xh", features, units, PALETTE[0], "(features, units)"), ("+", 0, 0, "", ""),
+              ("h_{t-1}", batch, units, PALETTE[2], "(batch, units)"), ("@", 0, 0, "", ""),
+              ("W_hh", units, units, PALETTE[2], "(units, units)"), ("+", 0, 0, "", ""),
+              ("b", 1, units, PALETTE[4], "(units,)"), ("→ tanh →", 0, 0, "", ""),
+              ("h_t", batch, units, PALETTE[1], "(batch, units)")]
+    x, middle = 0.0, -max(batch, features, units) / 2
+    for name, rows, cols, color, label in pieces:
+        if rows == 0:
+            width = 3.0 if "tanh" in name else 0.9
+            ax.text(x + width / 2, middle, name, ha="center", va="center", fontsize=13)
+            x += width
+            continue
+        top = middle + rows / 2
+        shown = {"x_t": "$x_t$", "h_{t-1}": "$h_{t-1}$", "h_t": "$h_t$", "W_xh": "$W_{xh}$",
+                 "W_hh": "$W_{hh}$", "b": "$b$"}[name]
+        label = f"{label}\n= ({rows}, {cols})" if name != "b" else f"{label}\n= ({cols},)"
+        x += _grid(ax, x, top, rows, cols, color, label, shown) + 0.3
+    tallest = max(batch, features, units)
+    ax.set(xlim=(-0.3, x), ylim=(-tallest - 2.0, 1.5), aspect="equal")
+    ax.axis("off")
+    return ax
+
+
+def _box(ax: Any, x: float, y: float, text: str, color: str, width: float = 0.8, height: float = 0.6) -> None:
+    from matplotlib.patches import FancyBboxPatch
+
+    ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height, boxstyle="round,pad=0.04",
+                                facecolor=color, edgecolor="#333333", alpha=0.9))
+    ax.text(x, y, text, ha="center", va="center", fontsize=10, color="white")
+
+
+def _arrow(ax: Any, start: tuple[float, float], end: tuple[float, float], color: str = "#333333") -> None:
+    ax.annotate("", xy=end, xytext=start, arrowprops=dict(arrowstyle="->", color=color, lw=1.4))
+
+
+def draw_unrolled(ax: Any, steps: int = 4) -> Any:
+    """The RNN unrolled over ``steps`` time steps: one cell, the same weights, the state passed along. Introduced in notebook 30."""
+    from utils.plots import PALETTE
+
+    if not 1 <= steps <= 8:
+        raise ValueError(f"steps must be between 1 and 8, got {steps}")
+    for t in range(1, steps + 1):
+        x = 1.6 * t
+        _box(ax, x, 0.0, "RNN cell", PALETTE[0], width=1.0)
+        ax.text(x, -1.25, f"$x_{t}$", ha="center", va="center", fontsize=12)
+        _arrow(ax, (x, -1.05), (x, -0.34))
+        ax.text(x, 1.25, f"$h_{t}$", ha="center", va="center", fontsize=12)
+        _arrow(ax, (x, 0.34), (x, 1.05))
+        _arrow(ax, (x - 1.1, 0.0), (x - 0.52, 0.0), PALETTE[2])
+        ax.text(x - 0.8, 0.12, f"$h_{t - 1}$", ha="center", va="bottom", fontsize=9, color=PALETTE[2])
+    ax.text(1.6 * (steps + 1) / 2, -1.75, "the same $W_{xh}$, $W_{hh}$, $b$ in every box",
+            ha="center", va="center", fontsize=10)
+    ax.text(0.45, 0.0, "$h_0 = 0$", ha="right", va="center", fontsize=10, color=PALETTE[2])
+    ax.set(xlim=(-0.5, 1.6 * steps + 0.8), ylim=(-2.0, 1.6))
+    ax.axis("off")
+    return ax
+
+
+ARCHITECTURES: dict[str, str] = {
+    "many-to-many": "tagging each word (NER), a prediction per step",
+    "many-to-one": "sentiment of a review, the sign of a sum",
+    "one-to-many": "a caption from one image, music from a seed",
+    "encoder–decoder": "translation: read all, then write",
+}
+
+
+def draw_architecture(ax: Any, kind: str, steps: int = 4) -> Any:
+    """One of the four sequence set-ups (``ARCHITECTURES``) as boxes: inputs below, outputs above. Introduced in notebook 30."""
+    from utils.plots import PALETTE
+
+    if kind not in ARCHITECTURES:
+        raise ValueError(f"kind must be one of {list(ARCHITECTURES)}, got {kind!r}")
+    if not 2 <= steps <= 6:
+        raise ValueError(f"steps must be between 2 and 6, got {steps}")
+    if kind == "encoder–decoder":
+        cells = [(t, PALETTE[0], True, False) for t in range(steps - 1)] + [
+            (steps - 1 + t, PALETTE[1], False, True) for t in range(steps - 1)]
+    else:
+        inputs = {"many-to-many": range(steps), "many-to-one": range(steps), "one-to-many": [0]}[kind]
+        outputs = {"many-to-many": range(steps), "many-to-one": [steps - 1], "one-to-many": range(steps)}[kind]
+        cells = [(t, PALETTE[0], t in inputs, t in outputs) for t in range(steps)]
+    for position, color, has_input, has_output in cells:
+        x = position * 1.2
+        _box(ax, x, 0.0, "", color, width=0.7, height=0.5)
+        if has_input:
+            _box(ax, x, -1.1, "x", "#888888", width=0.5, height=0.4)
+            _arrow(ax, (x, -0.88), (x, -0.28))
+        if has_output:
+            _box(ax, x, 1.1, "ŷ", PALETTE[4], width=0.5, height=0.4)
+            _arrow(ax, (x, 0.28), (x, 0.88))
+        if position > 0:
+            _arrow(ax, (x - 0.85, 0.0), (x - 0.37, 0.0), PALETTE[2])
+    if kind == "encoder–decoder":
+        middle = (steps - 1.5) * 1.2
+        ax.text(middle, 0.3, "context", ha="center", va="bottom", fontsize=8, color=PALETTE[2])
+        ax.text(0.6 * (steps - 2), -1.65, "encoder", ha="center", fontsize=9, color=PALETTE[0])
+        ax.text(1.2 * (steps - 1) + 0.6 * (steps - 2), -1.65, "decoder", ha="center", fontsize=9,
+                color=PALETTE[1])
+    last = max(position for position, *_ in cells) * 1.2
+    ax.set_title(kind, fontsize=11)
+    ax.text(last / 2, 1.75, ARCHITECTURES[kind], ha="center", va="center", fontsize=9, color="#333333")
+    ax.set(xlim=(-0.6, last + 0.6), ylim=(-1.9, 2.0))
+    ax.axis("off")
+    return ax
+
+
+def hidden_state_animation(
+    x: Any, states: Any, probabilities: Any = None, max_units: int = 8
+) -> tuple[Any, Any, int]:
+    """(figure, draw_frame, frames) for ``animation.player``: the hidden state filling in step by step. Introduced in notebook 30.
+
+    ``x`` is one sequence (time,) or (time, 1), ``states`` its hidden states (time, units) and
+    ``probabilities`` (time,) an optional readout of each state (e.g. the model's P(sum > 0)).
+    """
+    import matplotlib.pyplot as plt
+
+    from utils.plots import PALETTE
+
+    values = np.asarray(x, dtype=np.float64).reshape(-1)
+    states = _float_array(states, "states", 2)
+    time = len(values)
+    if time == 0:
+        raise ValueError("x is an empty sequence")
+    if states.shape[0] != time:
+        raise ValueError(f"states must have one row per time step ({time}), got shape {states.shape}")
+    shown = states[:, :max_units]
+    readout = None if probabilities is None else np.asarray(probabilities, dtype=np.float64).reshape(-1)
+    if readout is not None and readout.shape != (time,):
+        raise ValueError(f"probabilities must have one value per time step ({time}), got shape {readout.shape}")
+    fig, grid_axes = plt.subplots(2, 2, figsize=(7.5, 4.8),
+                                  gridspec_kw={"height_ratios": [1, 1.4], "width_ratios": [40, 1]})
+    axes = grid_axes[:, 0]
+    grid_axes[0, 1].axis("off")
+    colorbar_ax = grid_axes[1, 1]
+    steps = np.arange(1, time + 1)
+    running = np.cumsum(values)
+
+    def draw(index: int) -> None:
+        top, bottom = axes
+        top.clear()
+        bottom.clear()
+        colors = [PALETTE[0] if t <= index else "#dddddd" for t in range(time)]
+        top.bar(steps, values, color=colors)
+        top.plot(steps[: index + 1], running[: index + 1], "o-", color=PALETTE[1], label="running sum")
+        title = f"Step {index + 1} of {time}: input $x_{{{index + 1}}}$ = {values[index]:+.2f}"
+        if readout is not None:
+            title += f", model's P(sum > 0) = {readout[index]:.2f}"
+        top.set(title=title.replace("-", "−"), ylabel="input value (no unit)")
+        top.set_xticks(steps)
+        top.tick_params(labelbottom=False)
+        top.axhline(0, color="#333333", lw=0.8)
+        top.legend(loc="upper left", fontsize=9)
+        top.set_ylim(min(values.min(), running.min(), 0) - 0.5, max(values.max(), running.max(), 0) + 0.5)
+        grid = np.full(shown.T.shape, np.nan)
+        grid[:, : index + 1] = shown[: index + 1].T
+        image = bottom.imshow(grid, aspect="auto", cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest",
+                              extent=(0.5, time + 0.5, shown.shape[1] - 0.5, -0.5))
+        bottom.grid(False)
+        bottom.set(xlabel="time step t", ylabel="hidden unit",
+                   title="Hidden state $h_t$ (colour: value of each unit, from −1 to +1)")
+        bottom.set_xticks(steps)
+        bottom.set_yticks(range(shown.shape[1]))
+        top.set_xlim(0.5, time + 0.5)
+        colorbar_ax.clear()
+        fig.colorbar(image, cax=colorbar_ax, label="$h_t$ (no unit)")
+
+    return fig, draw, time
