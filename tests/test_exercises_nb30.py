@@ -64,6 +64,15 @@ def grad_W_hh_einsum(H, W_hh, dL_dhT):
     return np.einsum("bti,btj->ij", H_prev, dZ)
 
 
+def grad_W_hh_skipping_the_zero_first_term(H, W_hh, dL_dhT):
+    grad, dh = np.zeros_like(W_hh), dL_dhT
+    for t in range(H.shape[1] - 1, 0, -1):  # the t = 0 term h_0ᵀ δ_1 is zero
+        delta = dh * (1 - H[:, t] ** 2)
+        grad += H[:, t - 1].T @ delta
+        dh = delta @ W_hh.T
+    return grad
+
+
 @pytest.mark.parametrize("evaluate, answer", [
     (ex.evaluate_rnn_step, rnn_step),
     (ex.evaluate_rnn_step, rnn_step_tf),
@@ -72,6 +81,7 @@ def grad_W_hh_einsum(H, W_hh, dL_dhT):
     (ex.evaluate_unroll, unroll_preallocated),
     (ex.evaluate_grad_W_hh, grad_W_hh),
     (ex.evaluate_grad_W_hh, grad_W_hh_einsum),
+    (ex.evaluate_grad_W_hh, grad_W_hh_skipping_the_zero_first_term),
 ])
 def test_solutions_and_variants_pass(evaluate, answer):
     result = evaluate(answer)
@@ -99,6 +109,7 @@ def test_todo_crash_and_none(evaluate):
     (lambda x, h, W, U, b: np.tanh(x @ W + b), "no memory"),
     (lambda x, h, W, U, b: 1 / (1 + np.exp(-(x @ W + h @ U + b))), "not the sigmoid"),
     (lambda x, h, W, U, b: np.maximum(x @ W + h @ U + b, 0), "not ReLU"),
+    (lambda x, h, W, U, b: np.tanh(W.T @ x.T + U.T @ h.T + b[:, None]), "column form"),
 ])
 def test_rnn_step_mistakes(wrong, hint):
     result = ex.evaluate_rnn_step(wrong)
@@ -135,6 +146,7 @@ def unroll_no_feedback(x, W_xh, W_hh, b):
     (unroll_h0_ones, "not at ones"),
     (unroll_no_feedback, "feed each new state back"),
     (lambda x, W, U, b: unroll(x[:, ::-1], W, U, b), "walk forwards in time"),
+    (lambda x, W, U, b: unroll(x[:, 1:], W, U, b), "a step is missing"),
 ])
 def test_unroll_mistakes(wrong, hint):
     result = ex.evaluate_unroll(wrong)

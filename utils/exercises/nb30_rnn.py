@@ -63,6 +63,9 @@ def evaluate_rnn_step(rnn_step: Callable[..., Any]) -> Result:
                 lambda x, h, W, U, b: np.maximum(x @ W + h @ U + b, 0)),
         Mistake("h_prev enters through W_hh before the tanh, not added afterwards.",
                 lambda x, h, W, U, b: np.tanh(x @ W + b) + h @ U),
+        Mistake("return one row per sequence, shape (batch, units): that is the column form W_xhᵀ x_tᵀ; "
+                "with Keras's layout write x_t @ W_xh (and h_prev @ W_hh).",
+                lambda x, h, W, U, b: _rnn_step(x, h, W, U, b).T),
     ]
     return evaluate_function(
         rnn_step, _rnn_step, _step_cases(), name="rnn_step", mistakes=mistakes, rtol=1e-6, atol=1e-9,
@@ -131,6 +134,8 @@ def evaluate_unroll(unroll: Callable[..., Any]) -> Result:
         Mistake("feed each new state back in: h = rnn_step(x[:, t], h, ...) must reuse the h of the step "
                 "before, not start from zeros every time.", _unroll_without_memory),
         Mistake("walk forwards in time, t = 0, 1, ..., T − 1 (x[:, t] is step t).", _unroll_reversed),
+        Mistake("a step is missing: loop over every step, t in range(x.shape[1]); x[:, 0] is the first.",
+                lambda x, W, U, b: _unroll(np.asarray(x)[:, 1:], W, U, b)),
         Mistake("each step needs the tanh (use rnn_step): without it the states are linear.", _unroll_linear),
     ]
     return evaluate_function(
