@@ -355,7 +355,7 @@ def network_cost(name: str) -> dict[str, Any]:
     else:
         raise ValueError(f"unknown network {name!r}; choose from {', '.join(NETWORKS)}")
     return {"name": name, "params": sum(r.params for r in rows), "macs": sum(r.macs for r in rows),
-            "layers": len([r for r in rows if r.params])}
+            "layers": len([r for r in rows if r.params]), "rows": rows}
 
 
 def model_costs(model: Any) -> list[dict[str, Any]]:
@@ -416,6 +416,72 @@ def build_application(name: str) -> Any:
         return choices[name](weights=None)
     finally:
         keras.config.set_dtype_policy(previous)
+
+
+# ---------------------------------------------------------------------------------------------
+# Deep plain vs residual networks
+# ---------------------------------------------------------------------------------------------
+
+def deep_net(depth: int, residual: bool, width: int = 8, input_shape: tuple[int, int, int] = (28, 28, 1),
+             classes: int = 10) -> Any:
+    """A stride-2 stem, then ``depth`` 3×3 convolutions (pairs wrapped by a skip when ``residual``), no BN."""
+    import keras
+
+    depth, width = _count(depth, "depth", 2), _count(width, "width")
+    if depth % 2:
+        raise ValueError(f"depth counts convolutions in pairs (one pair per residual block), got {depth}")
+    L = keras.layers
+    inputs = keras.Input(shape=input_shape)
+    x = L.Conv2D(width, 3, strides=2, padding="same", activation="relu", name="first_conv")(inputs)
+    for block in range(depth // 2):
+        z = L.Conv2D(width, 3, padding="same", activation="relu")(x)
+        z = L.Conv2D(width, 3, padding="same")(z)
+        x = L.ReLU()(L.Add()([x, z]) if residual else z)
+    outputs = L.Dense(classes)(L.GlobalAveragePooling2D()(x))
+    return keras.Model(inputs, outputs, name=f"{'residual' if residual else 'plain'}_{depth}")
+
+
+def first_layer_gradient_norm(model: Any, x: Any, y: Any) -> float:
+    """Norm of the cross-entropy's gradient with respect to the first convolution's kernel."""
+    import keras
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:
+        logits = model(np.asarray(x, dtype="float32"), training=True)
+        loss = keras.losses.sparse_categorical_crossentropy(np.asarray(y), logits, from_logits=True)
+        loss = tf.reduce_mean(loss)
+    kernel = model.get_layer("first_conv").kernel
+    return float(tf.norm(tape.gradient(loss, kernel)))
+
+
+def train_briefly(model: Any, x: Any, y: Any, epochs: int = 2, batch_size: int = 64, lr: float = 2e-3,
+                  seed: int = 0) -> np.ndarray:
+    """Train with Adam on shuffled mini-batches; return the loss of every batch (not a running mean)."""
+    import keras
+    import tensorflow as tf
+
+    epochs, batch_size = _count(epochs, "epochs"), _count(batch_size, "batch_size")
+    x, y = np.asarray(x, dtype="float32"), np.asarray(y)
+    if len(x) != len(y) or len(x) < batch_size:
+        raise ValueError(f"x and y need the same length >= batch_size; got {len(x)}, {len(y)}, {batch_size}")
+    optimizer = keras.optimizers.Adam(learning_rate=lr)
+    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+    @tf.function
+    def step(xb: Any, yb: Any) -> Any:
+        with tf.GradientTape() as tape:
+            loss = loss_fn(yb, model(xb, training=True))
+        optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_weights), model.trainable_weights))
+        return loss
+
+    rng = np.random.default_rng(seed)
+    losses = []
+    for _ in range(epochs):
+        order = rng.permutation(len(x))
+        for start in range(0, len(x) - batch_size + 1, batch_size):
+            batch = order[start:start + batch_size]
+            losses.append(float(step(tf.constant(x[batch]), tf.constant(y[batch]))))
+    return np.array(losses)
 
 
 # ---------------------------------------------------------------------------------------------
