@@ -305,39 +305,38 @@ def hidden_state_animation(
         raise ValueError(f"probabilities must have one value per time step ({time}), got shape {readout.shape}")
     fig, grid_axes = plt.subplots(2, 2, figsize=(7.5, 4.8),
                                   gridspec_kw={"height_ratios": [1, 1.4], "width_ratios": [40, 1]})
-    axes = grid_axes[:, 0]
+    top, bottom = grid_axes[:, 0]
     grid_axes[0, 1].axis("off")
-    colorbar_ax = grid_axes[1, 1]
     steps = np.arange(1, time + 1)
     running = np.cumsum(values)
+    # the artists are made once; each frame only changes their data (fast redraws)
+    bars = top.bar(steps, values, color="#dddddd")
+    (line,) = top.plot([], [], "o-", color=PALETTE[1], label="running sum")
+    top.axhline(0, color="#333333", lw=0.8)
+    top.legend(loc="upper left", fontsize=9)
+    top.set(xlim=(0.5, time + 0.5), ylabel="input value (no unit)",
+            ylim=(min(values.min(), running.min(), 0) - 0.5, max(values.max(), running.max(), 0) + 0.5))
+    top.set_xticks(steps)
+    top.tick_params(labelbottom=False)
+    image = bottom.imshow(np.full(shown.T.shape, np.nan), aspect="auto", cmap="RdBu_r", vmin=-1, vmax=1,
+                          interpolation="nearest", extent=(0.5, time + 0.5, shown.shape[1] - 0.5, -0.5))
+    bottom.grid(False)
+    bottom.set(xlabel="time step t", ylabel="hidden unit",
+               title="Hidden state $h_t$ (colour: value of each unit, from −1 to +1)")
+    bottom.set_xticks(steps)
+    bottom.set_yticks(range(shown.shape[1]))
+    fig.colorbar(image, cax=grid_axes[1, 1], label="$h_t$ (no unit)")
 
     def draw(index: int) -> None:
-        top, bottom = axes
-        top.clear()
-        bottom.clear()
-        colors = [PALETTE[0] if t <= index else "#dddddd" for t in range(time)]
-        top.bar(steps, values, color=colors)
-        top.plot(steps[: index + 1], running[: index + 1], "o-", color=PALETTE[1], label="running sum")
+        for t, bar in enumerate(bars):
+            bar.set_color(PALETTE[0] if t <= index else "#dddddd")
+        line.set_data(steps[: index + 1], running[: index + 1])
         title = f"Step {index + 1} of {time}: input $x_{{{index + 1}}}$ = {values[index]:+.2f}"
         if readout is not None:
             title += f", model's P(sum > 0) = {readout[index]:.2f}"
-        top.set(title=title.replace("-", "−"), ylabel="input value (no unit)")
-        top.set_xticks(steps)
-        top.tick_params(labelbottom=False)
-        top.axhline(0, color="#333333", lw=0.8)
-        top.legend(loc="upper left", fontsize=9)
-        top.set_ylim(min(values.min(), running.min(), 0) - 0.5, max(values.max(), running.max(), 0) + 0.5)
+        top.set_title(title.replace("-", "−"))
         grid = np.full(shown.T.shape, np.nan)
         grid[:, : index + 1] = shown[: index + 1].T
-        image = bottom.imshow(grid, aspect="auto", cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest",
-                              extent=(0.5, time + 0.5, shown.shape[1] - 0.5, -0.5))
-        bottom.grid(False)
-        bottom.set(xlabel="time step t", ylabel="hidden unit",
-                   title="Hidden state $h_t$ (colour: value of each unit, from −1 to +1)")
-        bottom.set_xticks(steps)
-        bottom.set_yticks(range(shown.shape[1]))
-        top.set_xlim(0.5, time + 0.5)
-        colorbar_ax.clear()
-        fig.colorbar(image, cax=colorbar_ax, label="$h_t$ (no unit)")
+        image.set_data(grid)
 
     return fig, draw, time
