@@ -375,13 +375,19 @@ def _nearest(values: np.ndarray, value: float) -> int:
 
 def shift_rotate_explorer(images: Any, labels: Any, models: Mapping[str, Predictor],
                           class_names: Sequence[str] | None = None, shifts: Sequence[int] = tuple(range(-6, 7)),
-                          angles: Sequence[float] = (-60, -45, -30, -15, 0, 15, 30, 45, 60)) -> Explorer:
+                          angles: Sequence[float] = (-60, -45, -30, -15, 0, 15, 30, 45, 60),
+                          shift_right: int = 0, shift_down: int = 0, rotation: float = 0.0) -> Explorer:
     """Sliders shift and rotate one test image; bars show each model's probabilities (precomputed over the grid)."""
     images, labels = np.asarray(images), np.asarray(labels)
     if images.ndim != 3 or images.dtype != np.uint8:
         raise ValueError(f"images must be uint8 (n, height, width), got {images.dtype} {images.shape}")
     if len(images) != len(labels):
         raise ValueError(f"got {len(images)} images but {len(labels)} labels")
+    if shift_right not in list(shifts) or shift_down not in list(shifts):
+        raise ValueError(f"shift_right and shift_down must be among the shifts {list(shifts)}, "
+                         f"got {shift_right} and {shift_down}")
+    if rotation not in list(angles):
+        raise ValueError(f"rotation must be one of the angles {list(angles)}, got {rotation}")
     if not 1 <= len(models) <= 3:
         raise ValueError(f"pass one to three models by name, got {len(models)}")
     shifts, angles = np.asarray(shifts, dtype=int), np.asarray(angles, dtype=float)
@@ -406,7 +412,7 @@ def shift_rotate_explorer(images: Any, labels: Any, models: Mapping[str, Predict
             parts["bars"][name] = ax_bars.barh(rows - 0.4 + height * (k + 0.5), np.zeros(classes), height=height,
                                                color=PALETTE[k], label=name)
         ax_bars.set(title="Predicted probabilities", xlabel="probability", xlim=(0, 1),
-                    yticks=rows, yticklabels=names, ylim=(classes - 0.5, -0.5))
+                    ylabel="class", yticks=rows, yticklabels=names, ylim=(classes - 0.5, -0.5))
         parts["truth"] = ax_bars.add_patch(Rectangle((0, -0.5), 1, 1, color="grey", alpha=0.15, zorder=0,
                                                      label="true class"))
         ax_bars.legend(loc="lower right", fontsize=8)
@@ -436,13 +442,13 @@ def shift_rotate_explorer(images: Any, labels: Any, models: Mapping[str, Predict
     angle_step = float(angles[1] - angles[0]) if len(angles) > 1 else 1.0
     controls = {
         "image": ipw.Dropdown(options=options, value=0, description="image"),
-        "shift_right": ipw.IntSlider(value=0 if 0 in shifts else int(shifts[0]), min=int(shifts.min()),
+        "shift_right": ipw.IntSlider(value=int(shift_right), min=int(shifts.min()),
                                      max=int(shifts.max()), step=step, description="shift right (px)",
                                      continuous_update=False),
-        "shift_down": ipw.IntSlider(value=0 if 0 in shifts else int(shifts[0]), min=int(shifts.min()),
+        "shift_down": ipw.IntSlider(value=int(shift_down), min=int(shifts.min()),
                                     max=int(shifts.max()), step=step, description="shift down (px)",
                                     continuous_update=False),
-        "rotation": ipw.FloatSlider(value=0.0 if 0 in angles else float(angles[0]), min=float(angles.min()),
+        "rotation": ipw.FloatSlider(value=float(rotation), min=float(angles.min()),
                                     max=float(angles.max()), step=angle_step, description="rotation (°)",
                                     continuous_update=False, readout_format=".0f"),
     }
