@@ -139,3 +139,21 @@ def test_block_explorer_redraws_and_reports_bad_blocks():
     for kind in arch.BLOCK_KINDS:
         explorer.set(kind=kind, n=20, f=3)
         assert "not a valid block" not in explorer.status.value, kind
+
+
+def test_power_ticks_label_log_axes_without_mathtext():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    ax = fig.subplots()
+    ax.set_yscale("log")
+    ax.plot([1, 2], [1, 1e6])
+    arch.power_ticks(ax, "y")
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert "10⁰" in labels and "10⁶" in labels and not any("$" in t for t in labels)
+    with pytest.raises(ValueError, match="axis must be"):
+        arch.power_ticks(ax, "z")

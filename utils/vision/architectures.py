@@ -18,7 +18,6 @@ from typing import Any, Sequence
 import ipywidgets as ipw
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyBboxPatch
 
 from utils.plots import PALETTE
 from utils.widgets import Explorer
@@ -496,46 +495,103 @@ def _short(number: int) -> str:
     return str(int(number))
 
 
-def draw_block(ax: Any, cost: dict[str, Any], n: int, in_channels: int) -> Any:
-    """Draw a block's layers as boxes, one column per branch, with each layer's shape and parameters."""
-    layers = cost["layers"]
-    branches = cost["branches"]
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_ticks(ax: Any, axis: str = "both") -> Any:
+    """Label a log axis 10⁰, 10³, ... in plain text (no mathtext needed); returns ``ax``."""
+    from matplotlib.ticker import FuncFormatter, LogLocator
+
+    if axis not in ("x", "y", "both"):
+        raise ValueError(f"axis must be 'x', 'y' or 'both', got {axis!r}")
+
+    def label(value: float, _position: Any) -> str:
+        exponent = math.log10(value) if value > 0 else float("nan")
+        if not math.isfinite(exponent) or abs(exponent - round(exponent)) > 1e-9:
+            return ""
+        return "10" + str(int(round(exponent))).translate(_SUPERSCRIPTS)
+
+    for name in ("x", "y") if axis == "both" else (axis,):
+        target = ax.xaxis if name == "x" else ax.yaxis
+        target.set_major_locator(LogLocator(base=10))
+        target.set_major_formatter(FuncFormatter(label))
+    return ax
+
+
+MAX_BOXES = 12  # input, output and up to ten layers (the Inception module has eight)
+DIAGRAM_WIDTH, DIAGRAM_DEPTH = 4.0, 6.0
+
+
+def block_layout(cost: dict[str, Any], n: int, in_channels: int) -> tuple[list[tuple], list[tuple]]:
+    """Where a block's diagram puts its boxes, (x, y, text, colour), and its connecting lines (x0, y0, x1, y1)."""
+    layers, branches = cost["layers"], cost["branches"]
     depth = max([sum(1 for r in layers if r.branch == b) for b in range(branches)] + [1])
-    ax.set(xlim=(0, branches), ylim=(depth + 1.6, -1.2))
-    ax.axis("off")
-
-    def box(x: float, y: float, text: str, colour: str, width: float = 0.86) -> None:
-        ax.add_patch(FancyBboxPatch((x - width / 2, y - 0.32), width, 0.64, boxstyle="round,pad=0.02",
-                                    facecolor=colour, edgecolor="#555555", linewidth=0.8))
-        ax.text(x, y, text, ha="center", va="center", fontsize=7.5 if branches > 2 else 8.5)
-
-    centre = branches / 2
-    box(centre, -0.6, f"input {n}×{n}×{in_channels}", "#eeeeee", width=min(branches, 2.2) * 0.8)
+    step = DIAGRAM_DEPTH / (depth + 1)
+    centre = DIAGRAM_WIDTH / 2
+    boxes = [(centre, 0.0, f"input {n}×{n}×{in_channels}", "#eeeeee")]
+    lines = []
+    bottom = (depth + 1) * step
     for b in range(branches):
-        x = b + 0.5
+        x = (b + 0.5) * DIAGRAM_WIDTH / branches
         chain = [r for r in layers if r.branch == b]
-        ax.annotate("", (x, 0.15), (centre, -0.28), arrowprops={"arrowstyle": "->", "color": "#777777"})
         if not chain:
-            ax.text(x, depth / 2, "identity\nshortcut", ha="center", va="center", fontsize=8, color="#555555")
+            boxes.append((x, bottom / 2, "identity\nshortcut", "#ffffff"))
+        previous = (centre, 0.0)
         for row, layer in enumerate(chain):
+            y = (row + 1) * step
             colour = "#fde2c8" if layer.name == "batch norm" else "#d6e6f5" if layer.params else "#f1f1f1"
-            box(x, row + 0.5, f"{layer.name}\n{layer.side}×{layer.side}×{layer.channels} · "
-                f"{_short(layer.params)} p", colour)
-        ax.annotate("", (centre, depth + 0.75), (x, len(chain) + 0.1 if chain else depth / 2 + 0.5),
-                    arrowprops={"arrowstyle": "->", "color": "#777777"})
+            boxes.append((x, y, f"{layer.name}\n{layer.side}×{layer.side}×{layer.channels} · "
+                          f"{_short(layer.params)} p", colour))
+            lines.append((*previous, x, y))
+            previous = (x, y)
+        lines.append((*previous, centre, bottom) if chain else (centre, 0.0, centre, bottom))
     join = {"residual": "add, ReLU", "inception": "concatenate"}.get(cost["kind"], "output")
     side, _, channels = cost["output_shape"]
-    box(centre, depth + 1.0, f"{join}: {side}×{side}×{channels}", "#e3f1dd", width=min(branches, 2.2) * 0.8)
-    return ax
+    boxes.append((centre, bottom, f"{join}: {side}×{side}×{channels}", "#e3f1dd"))
+    return boxes, lines
 
 
 def block_explorer(kind: str = "residual", n: int = 28, in_channels: int = 32, out_channels: int = 64,
                    f: int = 3, stride: int = 1) -> Explorer:
     """Choose a block and its sizes; see its diagram, parameters and MACs from the formulas. Introduced in notebook 23."""
+    from matplotlib.collections import LineCollection
+
     block_cost(kind, n, in_channels, in_channels if kind == "batchnorm" else out_channels, f, stride)
+    artists: dict[str, Any] = {}
+
+    def build(fig: Figure) -> None:
+        ax_block, ax_bars = fig.subplots(1, 2, width_ratios=[2.3, 1])
+        ax_block.set(xlim=(-0.1, DIAGRAM_WIDTH + 0.1), ylim=(DIAGRAM_DEPTH + 0.5, -0.9))
+        ax_block.axis("off")
+        artists["lines"] = ax_block.add_collection(LineCollection([], colors="#888888", linewidths=1.2,
+                                                                  zorder=1))
+        artists["boxes"] = [ax_block.text(0, 0, "", ha="center", va="center", fontsize=8, zorder=2,
+                                          bbox={"boxstyle": "round,pad=0.35", "edgecolor": "#555555",
+                                                "linewidth": 0.8})
+                            for _ in range(MAX_BOXES)]
+        artists["title"] = ax_block.text(0.5, 1.02, "", transform=ax_block.transAxes, ha="center",
+                                         va="bottom", fontsize=10)
+        artists["error"] = ax_block.text(0.5, 0.5, "", transform=ax_block.transAxes, ha="center",
+                                         va="center", fontsize=10, wrap=True)
+        positions = np.arange(2)
+        artists["ours"] = ax_bars.bar(positions - 0.2, [1, 1], 0.4, color=PALETTE[0], label="this block")
+        artists["plain"] = ax_bars.bar(positions + 0.2, [1, 1], 0.4, color=PALETTE[1], alpha=0.6,
+                                       label="one f×f conv, same shapes")
+        artists["values"] = [ax_bars.text(x, 1, "", ha="center", va="bottom", fontsize=8)
+                             for x in positions - 0.2]
+        ax_bars.set_yscale("log")
+        ax_bars.set_ylim(1, 1e12)
+        power_ticks(ax_bars, "y")
+        ax_bars.set_xticks(positions, ["parameters", "MACs\n(per image)"])
+        ax_bars.set(title="Cost by the formulas", ylabel="count (log scale)")
+        ax_bars.legend(fontsize=7, loc="upper left")
+        for artist in [artists["lines"], artists["title"], artists["error"], *artists["boxes"],
+                       *artists["ours"], *artists["plain"], *artists["values"]]:
+            artist.set_animated(True)
 
     def draw(fig: Figure, kind: str, n: int, in_channels: int, out_channels: int, f: int, stride: int) -> str:
-        ax_block, ax_bars = fig.subplots(1, 2, width_ratios=[2.3, 1])
+        if not artists:
+            build(fig)
         if kind == "batchnorm":
             out_channels, stride = in_channels, 1
         if kind in ("inception", "vgg"):
@@ -543,31 +599,36 @@ def block_explorer(kind: str = "residual", n: int = 28, in_channels: int = 32, o
         try:
             cost = block_cost(kind, n, in_channels, out_channels, f, stride)
         except ValueError as error:
-            for ax in (ax_block, ax_bars):
-                ax.axis("off")
-            ax_block.text(0.5, 0.5, str(error), ha="center", va="center", wrap=True, fontsize=10,
-                          transform=ax_block.transAxes)
-            return f"not a valid block: {error}"
-        draw_block(ax_block, cost, n, in_channels)
-        ax_block.set_title(BLOCK_TITLES[kind], fontsize=10)
-        # the same input and output shape from one full f×f convolution, for scale
-        side = cost["output_shape"][0]
-        plain_params = conv_parameters(f, in_channels, cost["output_shape"][2])
-        plain_macs = side * side * f * f * in_channels * cost["output_shape"][2]
-        values = np.array([[cost["params"], plain_params], [cost["macs"], plain_macs]], dtype=float)
-        positions = np.arange(2)
-        ax_bars.bar(positions - 0.2, values[:, 0], 0.4, color=PALETTE[0], label="this block")
-        ax_bars.bar(positions + 0.2, values[:, 1], 0.4, color=PALETTE[1], alpha=0.6,
-                    label=f"one {f}×{f} conv, same shapes")
-        ax_bars.set_yscale("log")
-        ax_bars.set_ylim(1, max(values.max() * 20, 10))
-        ax_bars.set_xticks(positions, ["parameters", "MACs\n(per image)"])
-        ax_bars.set(title="Cost by the formulas", ylabel="count (log scale)")
-        for x, value in zip(positions - 0.2, values[:, 0]):
-            ax_bars.text(x, value * 1.3, _short(int(value)), ha="center", fontsize=8)
-        ax_bars.legend(fontsize=7, loc="upper left")
+            cost = None
+            message = str(error)
+        boxes, lines = block_layout(cost, n, in_channels) if cost else ([], [])
+        artists["error"].set_text("" if cost else f"not a valid block:\n{message}")
+        artists["title"].set_text(BLOCK_TITLES[kind])
+        artists["lines"].set_segments([[(x0, y0), (x1, y1)] for x0, y0, x1, y1 in lines])
+        small = cost is not None and cost["branches"] > 2
+        for text, box in zip(artists["boxes"], boxes + [None] * (MAX_BOXES - len(boxes))):
+            text.set_visible(box is not None)
+            if box is not None:
+                x, y, label, colour = box
+                text.set_position((x, y))
+                text.set_text(label)
+                text.set_fontsize(7 if small else 8)
+                text.get_bbox_patch().set_facecolor(colour)
+        if cost is None:
+            for bar in [*artists["ours"], *artists["plain"]]:
+                bar.set_height(1)
+            for text in artists["values"]:
+                text.set_text("")
+            return f"not a valid block: {message}"
+        side, _, channels = cost["output_shape"]
+        plain = [conv_parameters(f, in_channels, channels), side * side * f * f * in_channels * channels]
+        for k, value in enumerate([cost["params"], cost["macs"]]):
+            artists["ours"][k].set_height(max(value, 1))
+            artists["plain"][k].set_height(plain[k])
+            artists["values"][k].set_position((k - 0.2, max(value, 1) * 1.4))
+            artists["values"][k].set_text(_short(int(value)))
         return (f"{BLOCK_TITLES[kind]}: {cost['params']:,} parameters, {cost['macs']:,} MACs per image; "
-                f"output {side}×{side}×{cost['output_shape'][2]}")
+                f"output {side}×{side}×{channels}")
 
     def int_slider(label: str, low: int, high: int, value: int, step: int = 1) -> ipw.IntSlider:
         return ipw.IntSlider(value=value, min=low, max=high, step=step, description=label,
@@ -582,4 +643,4 @@ def block_explorer(kind: str = "residual", n: int = 28, in_channels: int = 32, o
         "f": int_slider("f (kernel)", 1, 7, f, 2),
         "stride": int_slider("stride", 1, 2, stride),
     }
-    return Explorer(controls, draw, figsize=(10.0, 4.6))
+    return Explorer(controls, draw, figsize=(10.0, 4.6), rebuild=False)
