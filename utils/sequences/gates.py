@@ -294,14 +294,15 @@ class ForgetBias:
 # The long-range task
 # ---------------------------------------------------------------------------------------------
 
-SYMBOLS = ("A", "B", "C", "D")
+SYMBOLS = ("A", "B", "c", "d", "e", "f")  # the two opening symbols, then four distractors
 
 
 def first_symbol_task(n: int, length: int = 50, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Sequences of one-hot symbols whose label is 1 when the FIRST symbol is A (balanced); the rest is noise.
 
-    The first symbol is A or B; the other ``length − 1`` are drawn uniformly from A, B, C, D and
-    carry no information about the label. Returns X (n, length, 4) float32 and y (n,) float32.
+    The first symbol is A or B; the other ``length − 1`` are distractors drawn uniformly from
+    c, d, e, f and carry no information about the label. Returns X (n, length, 6) float32 and
+    y (n,) float32.
     """
     if not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be a positive number of sequences, got {n!r}")
@@ -310,7 +311,7 @@ def first_symbol_task(n: int, length: int = 50, seed: int = 0) -> tuple[np.ndarr
     rng = np.random.default_rng(seed)
     y = rng.permutation(np.arange(n) % 2)  # exactly balanced: chance is 50%
     first = np.where(y == 1, 0, 1)
-    rest = rng.integers(0, len(SYMBOLS), size=(n, length - 1))
+    rest = rng.integers(2, len(SYMBOLS), size=(n, length - 1))
     symbols = np.concatenate([first[:, None], rest], axis=1)
     return np.eye(len(SYMBOLS), dtype=np.float32)[symbols], y.astype(np.float32)
 
