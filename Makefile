@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 NB     ?= notebooks
+# matplotlib's font cache lives with the environment: a cache written by another
+# environment (a deleted clone, another matplotlib) lacks this one's bundled math fonts
+export MPLCONFIGDIR ?= $(abspath $(VENV))/matplotlib
 # two workers: one notebook kernel per CPU core on the reference 2-core machine
 WORKERS ?= 2
 

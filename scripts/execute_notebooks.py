@@ -68,6 +68,9 @@ def main() -> int:
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    # the font cache of this environment (as the Makefile sets it): one written by another
+    # environment lacks the bundled math fonts, and every figure would print findfont warnings
+    os.environ.setdefault("MPLCONFIGDIR", str(Path(sys.prefix) / "matplotlib"))
     paths = [p.resolve() for p in args.notebooks] or notebook_paths()
     failed = 0
     for path in paths:

@@ -161,6 +161,7 @@ def run_one(path: Path, base_url: str, ipython_dir: Path, report_dir: Path, time
     workdir = Path(tempfile.mkdtemp(prefix=f"colab-{path.stem}-"))
     notebook = pointed_at(nbformat.read(path, as_version=4), base_url)
     env = {**os.environ, "IPYTHONDIR": str(ipython_dir), "COURSE_REPORT_DIR": str(report_dir),
+           "MPLCONFIGDIR": str(VENV / "matplotlib"),
            "PIP_DISABLE_PIP_VERSION_CHECK": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline",
            "PYTHONPATH": ""}
     client = NotebookClient(notebook, timeout=timeout, kernel_name="colab-profile",
