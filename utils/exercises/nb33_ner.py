@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+from dataclasses import replace
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from utils.checks import Case, Mistake, Result, evaluate_function, guarded, printer
+from utils.checks import FAIL, Case, Mistake, Result, evaluate_function, guarded, printer
 from utils.sequences import ner
 
 # ---------------------------------------------------------------------------------------------
@@ -98,11 +100,41 @@ def evaluate_bio_to_spans(bio_to_spans: Callable[[Sequence[str]], Any]) -> Resul
         Mistake("an entity is a whole span of words (B- then its I-s), not one span per tagged word.",
                 _encoded(_spans_per_token)),
     ]
-    return evaluate_function(
+    result = evaluate_function(
         _encoded(bio_to_spans), _encoded(_spans_reference), cases, name="bio_to_spans", mistakes=mistakes,
         integer=True, axes=("span", "type number, start, end"),
         success="Spans are what NER is scored on: the tags are only a way to write them down.",
     )
+    if result.passed or not result.message.startswith(FAIL):
+        return result
+    return replace(result, message=_in_spans(bio_to_spans, cases, result.message))
+
+
+def _in_spans(bio_to_spans: Callable[[Sequence[str]], Any], cases: Sequence[Case], message: str) -> str:
+    """The engine's message about arrays, told in spans: what was found, what was expected, what differs."""
+    hint = message[message.index(" Hint: "):] if " Hint: " in message else ""
+    for case in cases:
+        (tags,) = case.args
+        expected = ner.bio_to_spans(tags)
+        try:
+            got = bio_to_spans(copy.deepcopy(tags))
+            rows = _as_rows(got)
+        except ValueError as error:
+            return f"{FAIL} bio_to_spans({list(tags)}) returned {got!r}: {error}."
+        except Exception:  # noqa: BLE001 - the engine's own message already explains a crash
+            return message
+        if not isinstance(rows, np.ndarray):
+            return message
+        found = [(ner.TYPES[k], int(start), int(end)) for k, start, end in rows]
+        if found == sorted(expected, key=lambda span: (span[1], span[2], span[0])):
+            continue
+        missing = [span for span in expected if span not in found]
+        extra = [span for span in found if span not in expected]
+        if not hint and any((kind, start, end + 1) in expected for kind, start, end in extra):
+            hint = " Hint: end is exclusive, like a Python slice: words[start:end] is the entity."
+        return (f"{FAIL} bio_to_spans({list(tags)}) gave {found}; expected {expected}. "
+                f"Missing: {missing or 'none'}; not entities: {extra or 'none'}.{hint}")
+    return message
 
 
 # ---------------------------------------------------------------------------------------------
