@@ -130,8 +130,8 @@ def test_lstm_gradient_norms_match_finite_differences():
 
 def test_simple_rnn_gradient_vanishes_and_lstm_with_open_forget_gate_keeps_it():
     X, _ = gates.first_symbol_task(1, length=60, seed=0)
-    rnn = gates.keras_like_weights("simple_rnn", 4, 16, seed=0)
-    lstm = gates.keras_like_weights("lstm", 4, 16, seed=0, forget_bias=5.0)
+    rnn = gates.keras_like_weights("simple_rnn", 6, 16, seed=0)
+    lstm = gates.keras_like_weights("lstm", 6, 16, seed=0, forget_bias=5.0)
     assert gates.simple_rnn_gradient_norms(X[0], *rnn)[-1] < 1e-3
     assert gates.lstm_gradient_norms(X[0], *lstm)[-1] > 1e-2
 
@@ -156,15 +156,17 @@ def test_forget_bias_initializer():
 
 def test_first_symbol_task_is_balanced_seeded_and_label_is_the_first_symbol():
     X, y = gates.first_symbol_task(200, length=50, seed=3)
-    assert X.shape == (200, 50, 4) and X.dtype == np.float32 and y.shape == (200,)
+    assert X.shape == (200, 50, 6) and X.dtype == np.float32 and y.shape == (200,)
     assert y.mean() == 0.5 and np.all(X.sum(axis=2) == 1)
     first = X[:, 0].argmax(axis=1)
     assert np.all((first == 0) == (y == 1)) and set(first.tolist()) == {0, 1}
     assert np.array_equal(X, gates.first_symbol_task(200, length=50, seed=3)[0])
     assert not np.array_equal(X, gates.first_symbol_task(200, length=50, seed=4)[0])
-    # the rest carries no label information: the last symbol is A as often for both labels
-    last_is_a = X[:, -1, 0] == 1
-    assert abs(last_is_a[y == 1].mean() - last_is_a[y == 0].mean()) < 0.2
+    # the rest are distractors only, and carry no label information
+    rest = X[:, 1:].argmax(axis=2)
+    assert rest.min() == 2 and set(np.unique(rest).tolist()) == {2, 3, 4, 5}
+    last_is_c = X[:, -1, 2] == 1
+    assert abs(last_is_c[y == 1].mean() - last_is_c[y == 0].mean()) < 0.2
     assert gates.decode(X[:1])[0][0] == ("A" if y[0] == 1 else "B")
 
 
@@ -206,8 +208,8 @@ def test_bad_inputs_get_clear_messages():
 
 def test_explorer_redraws_and_rejects_a_length_beyond_the_sequence():
     X, _ = gates.first_symbol_task(1, length=30, seed=0)
-    rnn = gates.keras_like_weights("simple_rnn", 4, 8, seed=0)
-    lstm = gates.keras_like_weights("lstm", 4, 8, seed=0, forget_bias=3.0)
+    rnn = gates.keras_like_weights("simple_rnn", 6, 8, seed=0)
+    lstm = gates.keras_like_weights("lstm", 6, 8, seed=0, forget_bias=3.0)
     explorer = gates.gradient_norm_explorer(X[0], rnn, lstm, length=20)
     before, text = explorer.view.value, explorer.status.value
     explorer.set(length=5)
@@ -216,3 +218,6 @@ def test_explorer_redraws_and_rejects_a_length_beyond_the_sequence():
         gates.gradient_norm_explorer(X[0], rnn, lstm, length=31)
     table = gates.gradient_norm_table(X[0], rnn, lstm, [3, 10])
     assert table[3][0].shape == (4,) and table[10][1].shape == (11,)
+    # the table reuses the long run's Jacobians: each length equals a run over that prefix alone
+    np.testing.assert_allclose(table[10][0], gates.simple_rnn_gradient_norms(X[0, :10], *rnn))
+    np.testing.assert_allclose(table[10][1], gates.lstm_gradient_norms(X[0, :10], *lstm))

@@ -185,16 +185,20 @@ def _norms_of_products(jacobians: Sequence[np.ndarray], rows: int | None = None)
     return np.array(norms)
 
 
-def simple_rnn_gradient_norms(x: Any, W_xh: Any, W_hh: Any, b: Any) -> np.ndarray:
-    """‖∂h_T/∂h_{T−s}‖₂ for s = 0..T of one sequence x (time, features) through a SimpleRNN."""
+def simple_rnn_jacobians(x: Any, W_xh: Any, W_hh: Any, b: Any) -> list[np.ndarray]:
+    """The per-step Jacobians ∂h_t/∂h_{t−1} = diag(1 − h_t²) W_hhᵀ, t = 1..T, of one sequence x (time, features)."""
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2:
         raise ValueError(f"x must be one sequence of shape (time, features), got {x.shape}")
     states = simple_rnn_states(x[None], W_xh, W_hh, b)[0]
     W_hh = np.asarray(W_hh, dtype=np.float64)
-    # h_t = tanh(x_t W_xh + h_{t-1} W_hh + b)  =>  ∂h_t/∂h_{t-1} = diag(1 − h_t²) W_hhᵀ
-    jacobians = [(1 - h**2)[:, None] * W_hh.T for h in states]
-    return _norms_of_products(jacobians)
+    # h_t = tanh(x_t W_xh + h_{t-1} W_hh + b), row vectors: the Jacobian holds W_hh transposed
+    return [(1 - h**2)[:, None] * W_hh.T for h in states]
+
+
+def simple_rnn_gradient_norms(x: Any, W_xh: Any, W_hh: Any, b: Any) -> np.ndarray:
+    """‖∂h_T/∂h_{T−s}‖₂ for s = 0..T of one sequence x (time, features) through a SimpleRNN."""
+    return _norms_of_products(simple_rnn_jacobians(x, W_xh, W_hh, b))
 
 
 def lstm_state_jacobian(x_t: Any, h_prev: Any, c_prev: Any, kernel: Any, recurrent_kernel: Any,
@@ -222,8 +226,8 @@ def lstm_state_jacobian(x_t: Any, h_prev: Any, c_prev: Any, kernel: Any, recurre
     return jacobian
 
 
-def lstm_gradient_norms(x: Any, kernel: Any, recurrent_kernel: Any, bias: Any) -> np.ndarray:
-    """‖∂h_T/∂(h_{T−s}, c_{T−s})‖₂ for s = 0..T of one sequence x (time, features) through an LSTM."""
+def lstm_jacobians(x: Any, kernel: Any, recurrent_kernel: Any, bias: Any) -> list[np.ndarray]:
+    """The per-step Jacobians ∂(h_t, c_t)/∂(h_{t−1}, c_{t−1}), t = 1..T, of one sequence x (time, features)."""
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2:
         raise ValueError(f"x must be one sequence of shape (time, features), got {x.shape}")
@@ -231,11 +235,20 @@ def lstm_gradient_norms(x: Any, kernel: Any, recurrent_kernel: Any, bias: Any) -
     hs, cs = lstm_forward(x[None], kernel, recurrent_kernel, bias)
     h_prev = np.vstack([np.zeros((1, units)), hs[0, :-1]])
     c_prev = np.vstack([np.zeros((1, units)), cs[0, :-1]])
-    jacobians = [lstm_state_jacobian(x[t], h_prev[t], c_prev[t], kernel, recurrent_kernel, bias)
-                 for t in range(len(x))]
+    return [lstm_state_jacobian(x[t], h_prev[t], c_prev[t], kernel, recurrent_kernel, bias)
+            for t in range(len(x))]
+
+
+def _lstm_norms(jacobians: Sequence[np.ndarray]) -> np.ndarray:
+    units = jacobians[0].shape[0] // 2
     norms = _norms_of_products(jacobians, rows=units)
     norms[0] = 1.0  # ∂h_T/∂(h_T, c_T): h_T itself, norm 1 by definition
     return norms
+
+
+def lstm_gradient_norms(x: Any, kernel: Any, recurrent_kernel: Any, bias: Any) -> np.ndarray:
+    """‖∂h_T/∂(h_{T−s}, c_{T−s})‖₂ for s = 0..T of one sequence x (time, features) through an LSTM."""
+    return _lstm_norms(lstm_jacobians(x, kernel, recurrent_kernel, bias))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -334,12 +347,15 @@ def gradient_norm_table(x: Any, rnn_weights: Sequence[Any], lstm_weights: Sequen
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2 or len(x) == 0:
         raise ValueError(f"x must be one non-empty sequence (time, features), got {x.shape}")
+    # a recurrent layer is causal: the first T steps of a longer run are the run over T steps,
+    # so the per-step Jacobians are computed once and every length reuses them
+    rnn = simple_rnn_jacobians(x, *rnn_weights)
+    lstm = lstm_jacobians(x, *lstm_weights)
     table = {}
     for length in lengths:
         if not 1 <= length <= len(x):
             raise ValueError(f"length {length} is outside 1..{len(x)} (the sequence's length)")
-        table[int(length)] = (simple_rnn_gradient_norms(x[:length], *rnn_weights),
-                              lstm_gradient_norms(x[:length], *lstm_weights))
+        table[int(length)] = (_norms_of_products(rnn[:length]), _lstm_norms(lstm[:length]))
     return table
 
 
