@@ -81,7 +81,7 @@ def _gru_variant(before=False, blend=True, order="zrh", recurrent_bias=True, row
     return answer
 
 
-def _norms_variant(transpose=True, left=True, frobenius=False, slope=True):
+def _norms_variant(transpose=True, left=True, frobenius=False, slope=True, first_one=False):
     def answer(W_hh, states):
         product, norms = np.eye(len(W_hh)), [1.0]
         weights = W_hh.T if transpose else W_hh
@@ -89,7 +89,7 @@ def _norms_variant(transpose=True, left=True, frobenius=False, slope=True):
             jacobian = (np.diag(1 - h**2) if slope else np.eye(len(h))) @ weights
             product = product @ jacobian if left else jacobian @ product
             norms.append(np.linalg.norm(product) if frobenius else np.linalg.norm(product, 2))
-        if frobenius:
+        if frobenius and not first_one:
             norms[0] = np.linalg.norm(np.eye(len(W_hh)))
         return np.array(norms)
     return answer
@@ -111,6 +111,7 @@ def _norms_variant(transpose=True, left=True, frobenius=False, slope=True):
     (ex.evaluate_gradient_norms, _norms_variant(transpose=False), "TRANSPOSED"),
     (ex.evaluate_gradient_norms, _norms_variant(left=False), "on the RIGHT"),
     (ex.evaluate_gradient_norms, _norms_variant(frobenius=True), "Frobenius"),
+    (ex.evaluate_gradient_norms, _norms_variant(frobenius=True, first_one=True), "Frobenius"),
     (ex.evaluate_gradient_norms, _norms_variant(slope=False), "W_hhᵀ alone"),
 ])
 def test_each_mistake_gets_its_hint(evaluate, answer, hint):

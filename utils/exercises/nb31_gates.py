@@ -140,7 +140,8 @@ def evaluate_gru_step(gru_step: Callable[..., Any]) -> Result:
 # Exercise 3: the Jacobian product, as norms through time
 # ---------------------------------------------------------------------------------------------
 
-def _norms(W_hh, states, transpose=True, order="left", norm=2, slope="square", shift=False):
+def _norms(W_hh, states, transpose=True, order="left", norm=2, slope="square", shift=False,
+           first=None):
     W_hh, states = _floats(W_hh, states)
     if shift:  # the derivative at step t taken at h_{t-1} (h_0 = 0)
         states = np.vstack([np.zeros((1, states.shape[1])), states[:-1]])
@@ -157,7 +158,13 @@ def _norms(W_hh, states, transpose=True, order="left", norm=2, slope="square", s
         jacobian = slopes[t][:, None] * weights
         product = product @ jacobian if order == "left" else jacobian @ product
         norms.append(np.linalg.norm(product, norm))
+    if first is not None:
+        norms[0] = first
     return np.array(norms)
+
+
+FROBENIUS = ("use the spectral norm np.linalg.norm(matrix, 2) (the largest singular value); "
+             "np.linalg.norm(matrix) alone is the Frobenius norm.")
 
 
 def _gradient_norms(W_hh: Any, states: Any) -> np.ndarray:
@@ -182,8 +189,8 @@ def evaluate_gradient_norms(gradient_norms: Callable[[Any, Any], Any]) -> Result
                 "holds W_hh TRANSPOSED.", lambda W, s: _norms(W, s, transpose=False)),
         Mistake("multiply from the last step backwards, each new Jacobian on the RIGHT: product = product @ J_t; "
                 "you put it on the left.", lambda W, s: _norms(W, s, order="right")),
-        Mistake("use the spectral norm np.linalg.norm(matrix, 2) (the largest singular value); "
-                "np.linalg.norm(matrix) alone is the Frobenius norm.", lambda W, s: _norms(W, s, norm="fro")),
+        Mistake(FROBENIUS, lambda W, s: _norms(W, s, norm="fro")),
+        Mistake(FROBENIUS, lambda W, s: _norms(W, s, norm="fro", first=1.0)),
         Mistake("each step also multiplies by tanh's slope 1 − h_t²; you used W_hhᵀ alone.",
                 lambda W, s: _norms(W, s, slope="none")),
         Mistake("tanh's slope is 1 − h_t², not 1 − h_t.", lambda W, s: _norms(W, s, slope="linear")),
