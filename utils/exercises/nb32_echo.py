@@ -122,7 +122,7 @@ def _probabilities(n: int, length: int, n_symbols: int, seed: int, right: float)
 @guarded
 def evaluate_defined_step_accuracy(defined_step_accuracy: Callable[[Any, Any], float]) -> Result:
     """Evaluate ``defined_step_accuracy(y, y_prob)``: mean of argmax == y over the steps where y ≠ −1."""
-    y_small, p_small = _probabilities(3, 6, 3, 1, 0.7)
+    y_small, p_small = _probabilities(3, 6, 3, 2, 0.7)
     cases = [
         Case((y_small, p_small)),
         Case(_probabilities(20, 10, 4, 2, 0.8)),
