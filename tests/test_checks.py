@@ -362,3 +362,14 @@ def test_verdict_is_bool_like_and_shows_nothing_as_a_cells_last_value():
     assert yes and not no and yes == True and no == False and repr(no) == "False"  # noqa: E712
     assert all([yes, checks.Verdict(np.bool_(True))]) and not all([yes, no])
     assert DisplayFormatter().format(yes) == ({}, {})  # IPython publishes no Out[] for it
+
+
+@pytest.mark.parametrize("value, text", [(np.int64(4), "4"), (np.float32(0.5), "0.5"),
+                                         (np.bool_(True), "True"), (np.array(7), "7")])
+def test_numpy_scalars_read_as_plain_numbers(value, text):
+    assert checks._short(value) == text
+
+
+def test_a_hint_about_integer_arrays_names_plain_numbers():
+    message = checks._first_difference(np.array([1, 3]), np.array([1, 4]), rtol=0, atol=0)
+    assert "expected 4, got 3" in message and "np." not in message

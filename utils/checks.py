@@ -73,8 +73,8 @@ class Mistake:
 
 def _short(value: Any, limit: int = 120) -> str:
     """A compact one-line repr of a number, array or other object."""
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        value = value.item()
+    if isinstance(value, np.generic) or (isinstance(value, np.ndarray) and value.ndim == 0):
+        value = value.item()  # a NumPy scalar reads as a plain number, not np.int64(4)
     if isinstance(value, np.ndarray):
         text = np.array2string(value, precision=4, separator=", ", threshold=8, edgeitems=3)
     elif isinstance(value, (float, np.floating)):
