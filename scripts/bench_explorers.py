@@ -262,6 +262,96 @@ def nb26_detection() -> Any:
         shapes.CLASS_NAMES, confidence=0.5, nms_iou=0.5)
 
 
+def _digit_stand_in(seed: int) -> Any:
+    """Seeded stand-in for a trained MNIST model: softmax of a fixed random linear map of the pixels."""
+    weights = np.random.default_rng(seed).normal(0.0, 0.05, size=(28 * 28, 10))
+
+    def predict(batch: np.ndarray) -> np.ndarray:
+        logits = batch.reshape(len(batch), -1) @ weights
+        exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    return predict
+
+
+def nb21_shift_rotate() -> Any:
+    """Notebook 21's shift/rotate explorer over six test digits (one each of 1, 3, 4, 6, 7, 9); seeded stand-ins for the CNN and dense net."""
+    from utils import datasets
+    from utils.vision import cnn
+
+    (_, _), (X_test, y_test) = datasets.load_images("mnist")
+    models = {"CNN": _digit_stand_in(21), "dense net": _digit_stand_in(22)}
+    shown = [int(np.flatnonzero(y_test == digit)[0]) for digit in (1, 3, 4, 6, 7, 9)]
+    return cnn.shift_rotate_explorer(X_test[shown], y_test[shown], models, shift_right=2)
+
+
+def nb22_augmentation() -> Any:
+    """Notebook 22's augmentation-strength sliders over seven training digits (no model needed)."""
+    from utils import datasets
+    from utils.vision import augment
+
+    (X_train, y_train), _ = datasets.load_images("mnist")
+    return augment.augmentation_explorer(X_train[:7], y_train[:7], rotation=20.0, zoom=0.15, shift=3.0,
+                                         contrast_change=0.3)
+
+
+def nb23_block() -> Any:
+    """Notebook 23's block explorer: formulas only, nothing trained."""
+    from utils.vision import architectures
+
+    return architectures.block_explorer(kind="residual", n=28, in_channels=64, out_channels=128, f=3, stride=2)
+
+
+def nb31_gradient_norm() -> Any:
+    """Notebook 31's sequence-length slider: SimpleRNN vs LSTM gradient norms through time, Keras-like initial weights."""
+    from utils.sequences import gates
+
+    X_long, _ = gates.first_symbol_task(1, length=100, seed=7)
+    rnn_weights = gates.keras_like_weights("simple_rnn", X_long.shape[2], 16, seed=0)
+    lstm_weights = gates.keras_like_weights("lstm", X_long.shape[2], 16, seed=0, forget_bias=5.0)
+    return gates.gradient_norm_explorer(X_long[0], rnn_weights, lstm_weights, length=50)
+
+
+def nb32_echo() -> Any:
+    """Notebook 32's echo explorer over its sweep's 4 × 3 grid; seeded stand-in predictions (no training)."""
+    from utils.sequences import echo
+
+    ks, units = (2, 4, 6, 8), (4, 8, 32)
+    x = echo.make_echo_data(500, 20, 6, 4, seed=4).x
+    rng = np.random.default_rng(32)
+    y_prob = {}
+    for k in ks:
+        target = echo.keras_targets(echo.echo_targets(x[:1], k))[0][0]
+        for size in units:
+            logits = rng.normal(size=(20, 4))
+            logits[np.arange(20), target] += 4.0 * size / (size + k)  # surer with more units, less with k
+            y_prob[k, size] = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    return echo.echo_explorer(x[0], y_prob, k=6, units=32, step=12)
+
+
+def nb33_tagger() -> Any:
+    """Notebook 33's tagger explorer; a lookup tagger (and a copy that guesses the first word) stands in for the trained LSTMs."""
+    from utils.sequences import ner
+
+    sentences = ner.make_sentences(4000, seed=0)
+    train = sentences[:3000]
+    vocabulary = ner.build_vocabulary(train)
+    max_length = max(len(words) for words, _ in sentences)
+    lookup = ner.lookup_tagger(train)  # stand-ins for the two trained taggers: no TensorFlow needed
+    rng = np.random.default_rng(33)
+    flips = {word: str(rng.choice(ner.TAGS)) for word in ner.AMBIGUOUS}
+
+    def left_to_right(words: list[str]) -> list[str]:
+        tags = lookup(words)
+        return [flips.get(words[0], tags[0])] + tags[1:]
+
+    examples = ["Teddy Roosevelt was a president", "Paris Hilton visited Jordan",
+                "Paris is a big city", "Apple pie is sweet", "Apple Watch sold out",
+                "Apple hired engineers", "Anna visited Jordan", "Jaguar hunts at night"]
+    taggers = {"left-to-right": left_to_right, "bidirectional": lookup}
+    return ner.tagger_explorer(taggers, vocabulary, max_length, "Teddy bears are on sale", examples)
+
+
 CASES: dict[str, Callable[[], Any]] = {
     "01 hidden_units_explorer": nb01_hidden_units,
     "02 neuron_explorer": nb02_neuron,
@@ -283,7 +373,13 @@ CASES: dict[str, Callable[[], Any]] = {
     "19 threshold_explorer": nb19_threshold,
     "20 kernel_explorer": nb20_kernel,
     "20 geometry_explorer": nb20_geometry,
+    "21 shift_rotate_explorer": nb21_shift_rotate,
+    "22 augmentation_explorer": nb22_augmentation,
+    "23 block_explorer": nb23_block,
     "26 detection_explorer": nb26_detection,
+    "31 gradient_norm_explorer": nb31_gradient_norm,
+    "32 echo_explorer": nb32_echo,
+    "33 tagger_explorer": nb33_tagger,
 }
 
 
