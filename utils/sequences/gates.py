@@ -14,6 +14,8 @@ from typing import Any, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
+from utils.sequences.recurrent import simple_rnn_forward
+
 LSTM_GATES = ("i", "f", "c", "o")  # input, forget, candidate cell, output: Keras's column order
 GRU_GATES = ("z", "r", "h")  # update, reset, candidate state: Keras's column order
 
@@ -147,7 +149,7 @@ def gru_forward(x: Any, kernel: Any, recurrent_kernel: Any, bias: Any, h0: Any =
 
 
 # ---------------------------------------------------------------------------------------------
-# SimpleRNN (the forward pass of notebook 30, if its module is there)
+# SimpleRNN (notebook 30's forward pass)
 # ---------------------------------------------------------------------------------------------
 
 def simple_rnn_states(x: Any, W_xh: Any, W_hh: Any, b: Any) -> np.ndarray:
@@ -158,14 +160,6 @@ def simple_rnn_states(x: Any, W_xh: Any, W_hh: Any, b: Any) -> np.ndarray:
     W_xh = _matrix("W_xh", W_xh, (None, W_hh.shape[0]))
     b = _matrix("b", b, (W_hh.shape[0],))
     x = _sequence(x, W_xh.shape[0])
-    try:
-        from utils.sequences.recurrent import simple_rnn_forward
-    except ImportError:  # notebook 30's module not installed: the same three lines here
-        h, hs = np.zeros((x.shape[0], W_hh.shape[0])), []
-        for t in range(x.shape[1]):
-            h = np.tanh(x[:, t] @ W_xh + h @ W_hh + b)
-            hs.append(h)
-        return np.stack(hs, axis=1)
     return np.asarray(simple_rnn_forward(x, W_xh, W_hh, b), dtype=np.float64)
 
 
