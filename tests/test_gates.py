@@ -221,3 +221,16 @@ def test_explorer_redraws_and_rejects_a_length_beyond_the_sequence():
     # the table reuses the long run's Jacobians: each length equals a run over that prefix alone
     np.testing.assert_allclose(table[10][0], gates.simple_rnn_gradient_norms(X[0, :10], *rnn))
     np.testing.assert_allclose(table[10][1], gates.lstm_gradient_norms(X[0, :10], *lstm))
+
+
+def test_accuracy_tracker_records_during_training(keras):
+    X, y = gates.first_symbol_task(64, length=5, seed=0)
+    model = keras.Sequential([keras.Input((5, 6)), keras.layers.SimpleRNN(3), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy")
+    tracker = gates.accuracy_tracker(X[:20], y[:20], every=2)
+    model.fit(X, y, epochs=1, batch_size=8, verbose=0, callbacks=[tracker])
+    assert tracker.steps == [2, 4, 6, 8] and all(0 <= a <= 1 for a in tracker.accuracy)
+    with pytest.raises(ValueError, match="every"):
+        gates.accuracy_tracker(X, y, every=0)
+    with pytest.raises(ValueError, match="one label per sequence"):
+        gates.accuracy_tracker(X, y[:3])

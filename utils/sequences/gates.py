@@ -397,3 +397,33 @@ def gradient_norm_explorer(x: Any, rnn_weights: Sequence[Any], lstm_weights: Seq
     control = ipw.IntSlider(value=length, min=2, max=longest, step=1, description="sequence length T",
                             continuous_update=False, layout=ipw.Layout(width="420px"))
     return Explorer({"length": control}, draw, figsize=(8.0, 3.8), rebuild=False)
+
+
+def accuracy_tracker(X: Any, y: Any, every: int = 10) -> Any:
+    """A Keras callback recording the accuracy on (X, y) every ``every`` training batches (``.steps``, ``.accuracy``)."""
+    import keras
+
+    X = np.asarray(X, dtype=np.float32)
+    y = np.asarray(y).ravel()
+    if X.ndim != 3 or len(X) != len(y) or len(y) == 0:
+        raise ValueError(f"X must be (batch, time, features) with one label per sequence, got {X.shape} and {y.shape}")
+    if not isinstance(every, (int, np.integer)) or every < 1:
+        raise ValueError(f"every must be a positive number of batches, got {every!r}")
+
+    class AccuracyTracker(keras.callbacks.Callback):
+        """Accuracy of a sigmoid-output model on held-out sequences, during training."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.steps: list[int] = []
+            self.accuracy: list[float] = []
+            self.batches = 0
+
+        def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+            self.batches += 1
+            if self.batches % every == 0:
+                probability = np.asarray(self.model(X, training=False)).ravel()
+                self.steps.append(self.batches)
+                self.accuracy.append(float(np.mean((probability >= 0.5) == (y == 1))))
+
+    return AccuracyTracker()
