@@ -85,8 +85,6 @@ def _reference_counts(model: Any) -> tuple[int, int]:
 
 
 COUNT_MISTAKES = [
-    Mistake("a frozen layer (layer.trainable = False) keeps its weights but they count as NON-trainable.",
-            lambda m: _counts(m, respect_layer=False)),
     Mistake("a BatchNormalization layer's moving mean and variance are never trained by gradient descent: "
             "they are non-trainable even in a trainable layer (check each weight's .trainable).",
             lambda m: _counts(m, respect_variable=False)),

@@ -245,6 +245,7 @@ def transfer_explorer(images: Any, labels: Any, class_names: Sequence[str], ks: 
         if value.shape != labels.shape:
             raise ValueError(f"predictions {key} have shape {value.shape}, expected {labels.shape}")
     accuracy = {key: float(np.mean(value == labels)) for key, value in predicted.items()}
+    order = np.random.default_rng(0).permutation(len(labels))
     parts: dict[str, Any] = {}
 
     def build(fig: Figure) -> None:
@@ -263,9 +264,7 @@ def transfer_explorer(images: Any, labels: Any, class_names: Sequence[str], ks: 
         for cell in grid.ravel():
             picture = cell.imshow(np.zeros(images.shape[1:]), cmap="gray_r", vmin=0, vmax=255)
             text = cell.set_title("", fontsize=7)
-            cell.set_xticks([])
-            cell.set_yticks([])
-            cell.grid(False)
+            cell.axis("off")
             parts["cells"].append((picture, text))
         parts["suptitle"] = right.suptitle("", fontsize=9)
 
@@ -273,7 +272,7 @@ def transfer_explorer(images: Any, labels: Any, class_names: Sequence[str], ks: 
         if not parts:
             build(fig)
         got = predicted[mode, k]
-        wrong = np.flatnonzero(got != labels)
+        wrong = order[got[order] != labels[order]]  # in a fixed shuffled order: the test set may be sorted
         parts["marker"].set_data([k], [accuracy[mode, k]])
         for n, (picture, text) in enumerate(parts["cells"]):
             if n < len(wrong):
@@ -283,7 +282,7 @@ def transfer_explorer(images: Any, labels: Any, class_names: Sequence[str], ks: 
             else:
                 picture.set_data(np.zeros(images.shape[1:]))
                 text.set_text("")
-        parts["suptitle"].set_text(f"First {min(len(wrong), len(parts['cells']))} of {len(wrong)} misclassified "
+        parts["suptitle"].set_text(f"{min(len(wrong), len(parts['cells']))} of the {len(wrong)} misclassified "
                                    "test images (said / true)")
         return (f"{mode}, {k} labels per class: test accuracy {accuracy[mode, k]:.3f} "
                 f"({len(wrong)} of {len(labels)} wrong)")
