@@ -111,8 +111,9 @@ def _models() -> list[Any]:
                               keras.layers.BatchNormalization(name="bn"), keras.layers.Dense(3, name="b")])
     small.get_layer("a").trainable = False
     plain = keras.Sequential([keras.Input((5,)), keras.layers.Dense(2, name="only")])
-    return [frozen_base_model(("conv2", "head")), frozen_base_model(("head",)),
-            frozen_base_model(("bn1", "head")), small, plain]
+    # first: a trainable BatchNorm among frozen layers, so every modelled mistake shows
+    return [frozen_base_model(("bn1", "conv2", "head")), frozen_base_model(("head",)),
+            frozen_base_model(("conv2", "head")), small, plain]
 
 
 @guarded
