@@ -352,6 +352,24 @@ def nb33_tagger() -> Any:
     return ner.tagger_explorer(taggers, vocabulary, max_length, "Teddy bears are on sale", examples)
 
 
+def nb24_transfer() -> Any:
+    """Notebook 24's transfer explorer on the 1,000 target test images; seeded stand-in predictions (~10-25% wrong)."""
+    from utils import datasets
+    from utils.vision import transfer
+
+    (_, _), (F_test, f_test) = datasets.load_images("fashion_mnist")
+    T_test, t_test = transfer.class_subset(F_test, f_test, [5, 6, 7, 8, 9])
+    names = [datasets.FASHION_CLASSES[c] for c in (5, 6, 7, 8, 9)]
+    rng = np.random.default_rng(24)
+    ks = [5, 20, 50]  # the notebook's learning-curve points
+    predictions = {}
+    for mode, base_error in (("frozen base", 0.15), ("fine-tuned", 0.13), ("from scratch", 0.25)):
+        for k in ks:
+            wrong = rng.random(len(t_test)) < base_error * (20 / k) ** 0.3
+            predictions[mode, k] = np.where(wrong, (t_test + rng.integers(1, 5, len(t_test))) % 5, t_test)
+    return transfer.transfer_explorer(T_test, t_test, names, ks, predictions, k=20)
+
+
 CASES: dict[str, Callable[[], Any]] = {
     "01 hidden_units_explorer": nb01_hidden_units,
     "02 neuron_explorer": nb02_neuron,
@@ -376,6 +394,7 @@ CASES: dict[str, Callable[[], Any]] = {
     "21 shift_rotate_explorer": nb21_shift_rotate,
     "22 augmentation_explorer": nb22_augmentation,
     "23 block_explorer": nb23_block,
+    "24 transfer_explorer": nb24_transfer,
     "26 detection_explorer": nb26_detection,
     "31 gradient_norm_explorer": nb31_gradient_norm,
     "32 echo_explorer": nb32_echo,

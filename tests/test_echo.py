@@ -94,31 +94,6 @@ def test_metrics_reject_bad_input():
         echo.masked_cross_entropy(np.array([[-1, -1]]), np.ones((1, 2, 3)) / 3)
 
 
-def test_numpy_lstm_equals_keras():
-    import keras
-
-    rng = np.random.default_rng(0)
-    inputs = rng.normal(size=(3, 7, 4)).astype("float32")
-    layer = keras.layers.LSTM(5, return_sequences=True)
-    expected = keras.ops.convert_to_numpy(layer(inputs))
-    h, c = echo.lstm_forward(inputs, *layer.get_weights())
-    assert h.shape == c.shape == (3, 7, 5)
-    assert np.allclose(h, expected, atol=1e-5)
-    assert np.allclose(h, np.tanh(c) * (h / np.tanh(c)), atol=1e-6)  # h = o ⊙ tanh(c)
-
-
-def test_numpy_lstm_rejects_bad_shapes():
-    kernel, recurrent, bias = np.zeros((4, 20)), np.zeros((5, 20)), np.zeros(20)
-    with pytest.raises(ValueError, match="inputs"):
-        echo.lstm_forward(np.zeros((2, 3)), kernel, recurrent, bias)
-    with pytest.raises(ValueError, match="inputs"):
-        echo.lstm_forward(np.zeros((0, 3, 4)), kernel, recurrent, bias)
-    with pytest.raises(ValueError, match="kernel must have shape"):
-        echo.lstm_forward(np.zeros((2, 3, 3)), kernel, recurrent, bias)
-    with pytest.raises(ValueError, match="bias must have shape"):
-        echo.lstm_forward(np.zeros((2, 3, 4)), kernel, recurrent, np.zeros(16))
-
-
 def test_probe_finds_what_the_state_holds():
     data = echo.make_echo_data(200, 10, 1, n_symbols=3, seed=0)
     states = echo.one_hot(data.x, 3)  # a "state" that holds only the current symbol

@@ -152,38 +152,6 @@ def masked_cross_entropy(y: Any, y_prob: Any) -> float:
     return float(np.nanmean(losses))
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-def lstm_forward(inputs: Any, kernel: Any, recurrent_kernel: Any, bias: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Hidden states h and cell states c (n, T, units) of a Keras-ordered LSTM (gates i, f, c̃, o)."""
-    inputs = np.asarray(inputs, dtype=np.float64)
-    kernel, recurrent_kernel = np.asarray(kernel, np.float64), np.asarray(recurrent_kernel, np.float64)
-    bias = np.asarray(bias, dtype=np.float64)
-    if inputs.ndim != 3 or inputs.shape[0] == 0 or inputs.shape[1] == 0:
-        raise ValueError(f"inputs must be a non-empty (sequences, time steps, features) array, got {inputs.shape}")
-    units = recurrent_kernel.shape[0] if recurrent_kernel.ndim == 2 else -1
-    expected = {"kernel": (inputs.shape[2], 4 * units), "recurrent_kernel": (units, 4 * units),
-                "bias": (4 * units,)}
-    for name, array in (("kernel", kernel), ("recurrent_kernel", recurrent_kernel), ("bias", bias)):
-        if units <= 0 or array.shape != expected[name]:
-            raise ValueError(f"{name} must have shape {expected[name]} (features {inputs.shape[2]}, "
-                             f"4 × units), got {array.shape}")
-    n, length, _ = inputs.shape
-    h, c = np.zeros((n, units)), np.zeros((n, units))
-    hs, cs = np.empty((n, length, units)), np.empty((n, length, units))
-    projected = inputs @ kernel + bias  # the input part of every gate, all steps at once
-    for t in range(length):
-        z = projected[:, t] + h @ recurrent_kernel
-        i, f = _sigmoid(z[:, :units]), _sigmoid(z[:, units:2 * units])
-        candidate, o = np.tanh(z[:, 2 * units:3 * units]), _sigmoid(z[:, 3 * units:])
-        c = f * c + i * candidate
-        h = o * np.tanh(c)
-        hs[:, t], cs[:, t] = h, c
-    return hs, cs
-
-
 def probe_lags(states: Any, x: Any, lags: Sequence[int], start: int = 0, ridge: float = 1e-3) -> np.ndarray:
     """Held-out accuracy of a linear read-out of x[t − lag] from the state at step t, for each lag.
 
