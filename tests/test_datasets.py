@@ -13,7 +13,8 @@ DATA = datasets.resources.files("utils").joinpath("data")
 
 
 def test_available_lists_every_set():
-    assert datasets.available() == sorted(["churn", "credit", "fashion_mnist", "home_prices", "insurance", "mnist", "sonar"])
+    assert datasets.available() == sorted(["austen", "churn", "credit", "fashion_mnist", "fine_foods", "home_prices",
+                                           "insurance", "mnist", "sonar"])
 
 
 @pytest.mark.parametrize("name, rows", [("insurance", 300), ("home_prices", 200), ("sonar", 208), ("churn", 7043),
@@ -157,3 +158,34 @@ def test_credit_derivation_renames_and_codes_the_status():
     assert list(derived.columns) == ["default", "seniority", "home"]
     assert derived["default"].tolist() == [0, 1, 0]
     assert derived["home"].isna().sum() == 1  # missing values are kept for the notebook to handle
+
+
+def test_reviews_are_modeldata_small_fine_foods():
+    (x_train, y_train), (x_test, y_test) = datasets.load_reviews()
+    assert x_train.shape == (4000,) and x_test.shape == (1000,)
+    assert x_train.dtype == object and all(isinstance(text, str) for text in x_train[:50])
+    assert y_train.dtype == np.int64 and set(np.unique(y_train)) == {0, 1}
+    assert int(y_train.sum()) + int(y_test.sum()) == 3258  # modeldata: 3,258 "great" of 5,000
+    assert x_train[0].startswith("this stuff is  not stuffing")  # modeldata's first training row
+    # the source has a few duplicated reviews (the same text posted for several products):
+    # 20 repeats inside the training split, 7 test reviews also in it; kept as published
+    assert len(set(x_train)) == 3980 and len(set(x_train) & set(x_test)) == 7
+
+
+def test_austen_books():
+    pride = datasets.load_austen()
+    assert pride.startswith("PRIDE AND PREJUDICE")
+    assert "It is a truth universally acknowledged, that a single man in possession" in pride
+    assert len(pride) == 684767
+    both = datasets.load_austen(["Emma", "Persuasion"])
+    assert both == datasets.load_austen("Emma") + "\n" + datasets.load_austen("Persuasion")
+    everything = datasets.load_austen("all")
+    assert len(everything) == sum(len(datasets.load_austen(b)) for b in datasets.AUSTEN_BOOKS) + 5
+    assert "Emma Woodhouse, handsome, clever, and rich" in everything
+
+
+@pytest.mark.parametrize("bad, error", [("Emma 2", ValueError), ([], ValueError), (["Emma", 3], ValueError),
+                                        (5, TypeError), ("", ValueError)])
+def test_austen_rejects_bad_titles(bad, error):
+    with pytest.raises(error, match="book|title|novel"):
+        datasets.load_austen(bad)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import io
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Sequence
 
@@ -77,6 +78,18 @@ IMAGE_SETS: dict[str, str] = {
     "fashion_mnist": "fashion_mnist_subset.npz",
 }
 
+TEXT_SETS: dict[str, str] = {
+    "fine_foods": "fine_foods.csv.gz",
+    "austen": "austen.csv.gz",
+}
+
+AUSTEN_BOOKS: tuple[str, ...] = (
+    "Sense & Sensibility", "Pride & Prejudice", "Mansfield Park",
+    "Emma", "Northanger Abbey", "Persuasion",
+)
+
+TextSplit = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
 FASHION_CLASSES: tuple[str, ...] = (
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
     "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
@@ -84,8 +97,8 @@ FASHION_CLASSES: tuple[str, ...] = (
 
 
 def available() -> list[str]:
-    """Names of every bundled dataset (tables and image sets)."""
-    return sorted([*TABLES, *IMAGE_SETS])
+    """Names of every bundled dataset (tables, image sets and texts)."""
+    return sorted([*TABLES, *IMAGE_SETS, *TEXT_SETS])
 
 
 def _unknown(kind: str, name: object, choices: Sequence[str]) -> ValueError:
@@ -181,6 +194,55 @@ def load_images(name: str, source: str = "bundled") -> ImageSplit:
         loader = keras.datasets.mnist if name == "mnist" else keras.datasets.fashion_mnist
         return loader.load_data()
     raise _unknown("source", source, ["bundled", "online"])
+
+
+@lru_cache(maxsize=None)
+def _text_rows(name: str) -> tuple[tuple[str, ...], ...]:
+    import csv
+
+    raw = gzip.decompress(_data_file(TEXT_SETS[name])).decode("utf-8")
+    return tuple(tuple(row) for row in csv.reader(io.StringIO(raw, newline="")))[1:]
+
+
+def load_reviews() -> TextSplit:
+    """``(texts_train, y_train), (texts_test, y_test)``: 4,000 / 1,000 Amazon fine-food reviews.
+
+    ``y`` is 1 for a "great" (5-star) review and 0 otherwise; the split is modeldata's own.
+    Texts are a NumPy array of Python ``str`` (dtype ``object``), raw as written (with the
+    site's ``<br />`` line breaks).
+    """
+    rows = _text_rows("fine_foods")  # review, great, split
+    parts = []
+    for split in ("train", "test"):
+        chosen = [row for row in rows if row[2] == split]
+        texts = np.empty(len(chosen), dtype=object)
+        texts[:] = [row[0] for row in chosen]
+        labels = np.array([int(row[1]) for row in chosen], dtype=np.int64)
+        parts.append((texts, labels))
+    return parts[0], parts[1]
+
+
+def load_austen(books: str | Sequence[str] = "Pride & Prejudice") -> str:
+    """The text of one or more of Jane Austen's novels, lines joined by ``"\\n"``.
+
+    ``books`` is a title from ``AUSTEN_BOOKS``, a list of titles (joined in the order given)
+    or ``"all"`` (the six novels in publication order of janeaustenr).
+    """
+    if isinstance(books, str):
+        chosen = list(AUSTEN_BOOKS) if books == "all" else [books]
+    elif isinstance(books, (list, tuple)):
+        chosen = list(books)
+    else:
+        raise TypeError(f"books must be a title, a list of titles or 'all', got {books!r}")
+    if not chosen:
+        raise ValueError("books must name at least one novel")
+    for title in chosen:
+        if not isinstance(title, str) or title not in AUSTEN_BOOKS:
+            raise _unknown("book", title, [*AUSTEN_BOOKS, "all"])
+    lines: dict[str, list[str]] = {title: [] for title in AUSTEN_BOOKS}
+    for book, text in _text_rows("austen"):
+        lines[book].append(text)
+    return "\n".join("\n".join(lines[title]) for title in chosen)
 
 
 def make_insurance(n: int = 300, seed: int = 42) -> "pd.DataFrame":
