@@ -370,6 +370,13 @@ def nb24_transfer() -> Any:
     return transfer.transfer_explorer(T_test, t_test, names, ks, predictions, k=20)
 
 
+def nb47_interval() -> Any:
+    """Notebook 47's confidence-interval explorer, as the notebook builds it (no model involved)."""
+    from utils.toolbox import logistic
+
+    return logistic.interval_explorer(mean=50, sd=10, n=10, level=0.95)
+
+
 CASES: dict[str, Callable[[], Any]] = {
     "01 hidden_units_explorer": nb01_hidden_units,
     "02 neuron_explorer": nb02_neuron,
@@ -399,6 +406,7 @@ CASES: dict[str, Callable[[], Any]] = {
     "31 gradient_norm_explorer": nb31_gradient_norm,
     "32 echo_explorer": nb32_echo,
     "33 tagger_explorer": nb33_tagger,
+    "47 interval_explorer": nb47_interval,
 }
 
 
