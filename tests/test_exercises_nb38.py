@@ -128,3 +128,26 @@ def test_make_windows_messages_speak_of_X_and_y():
 def test_points_and_not_allowed_cover_every_exercise():
     assert set(ex.POINTS) == set(ex.NOT_ALLOWED) == {"seasonal_naive", "forecast_errors", "make_windows"}
     assert ex.evaluate_make_windows(make_windows).max_points == 2
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda h, n, season=12: np.asarray(h)[len(h) - season - 1 + np.arange(n) % season], "one step too early"),
+    (lambda h, n, season=12: np.asarray(h)[len(h) - season + (np.arange(n) + 1) % season], "one step too late"),
+])
+def test_seasonal_naive_off_by_one_steps(wrong, hint):
+    result = ex.evaluate_seasonal_naive(wrong)
+    assert not result.passed and hint in result.message, result.message
+
+
+def test_forecast_errors_returning_one_number_is_told_to_return_both():
+    result = ex.evaluate_forecast_errors(lambda t, p: float(np.mean(np.abs(np.asarray(t) - p))))
+    assert "(mae, mape)" in result.message, result.message
+
+
+def test_make_windows_with_ragged_targets_is_explained():
+    def ragged(series, window, horizon):
+        X = [series[i:i + window] for i in range(len(series) - window + 1)]
+        return np.array(X), [series[i + window:i + window + horizon] for i in range(len(X))]
+
+    result = ex.evaluate_make_windows(ragged)
+    assert "rectangular" in result.message and "Traceback" not in result.message, result.message

@@ -31,6 +31,18 @@ def _with_lag(lag_shift: int) -> Callable[..., np.ndarray]:
     return forecast
 
 
+def _shifted_in_season(shift: int) -> Callable[..., np.ndarray]:
+    """The last season read one position too early (-1) or too late (+1): another off-by-one."""
+
+    def forecast(history: Any, horizon: int, season: int = forecasting.SEASON) -> np.ndarray:
+        y = np.asarray(history, dtype=np.float64)
+        if shift < 0:
+            return y[len(y) - season - 1 + np.arange(horizon) % season]
+        return y[len(y) - season + (np.arange(horizon) + shift) % season]
+
+    return forecast
+
+
 def _last_season_cut(history: Any, horizon: int, season: int = forecasting.SEASON) -> np.ndarray:
     return np.asarray(history, dtype=np.float64)[-season:][:horizon]
 
@@ -69,6 +81,12 @@ def evaluate_seasonal_naive(seasonal_naive: Callable[..., Any]) -> Result:
                 "(one step after the last value seen) repeats history[-season].", _with_lag(1)),
         Mistake("off by one season step: you used the value season - 1 steps back. The first forecast "
                 "(one step after the last value seen) repeats history[-season].", _with_lag(-1)),
+        Mistake("off by one step: the first forecast (one step after the last value seen) repeats "
+                "history[-season], the value exactly one season before it; you started one step too early.",
+                _shifted_in_season(-1)),
+        Mistake("off by one step: the first forecast (one step after the last value seen) repeats "
+                "history[-season], the value exactly one season before it; you started one step too late.",
+                _shifted_in_season(1)),
         Mistake("when the horizon is longer than one season, start the last season over again: "
                 "step h repeats the same position of the last season as step h - season.", _last_season_cut),
         Mistake("the last season is repeated in time order: the first forecast is the oldest value of "
@@ -116,6 +134,7 @@ def evaluate_forecast_errors(forecast_errors: Callable[[Any, Any], Any]) -> Resu
         Case((np.array([-3.0, 6.0, 12.0]), np.array([-2.0, 3.0, 15.0]))),
     ]
     mistakes = [
+        Mistake("return both numbers, as the tuple (mae, mape).", lambda t, p: forecasting.mae(t, p)),
         Mistake("take the absolute value of each error before averaging: over- and under-forecasts must "
                 "not cancel out.", _signed),
         Mistake("MAPE is in percent: multiply the mean absolute relative error by 100.",
@@ -153,7 +172,12 @@ def _split_pair(value: Any, window: int, horizon: int) -> tuple[np.ndarray, np.n
     for name, part, width in (("X", value[0], window), ("y", value[1], horizon)):
         if hasattr(part, "numpy") and callable(part.numpy):
             part = part.numpy()
-        array = np.asarray(part, dtype=np.float64)
+        try:
+            array = np.asarray(part, dtype=np.float64)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{name} must be a rectangular array of numbers, one row per window with "
+                             f"the same length each (near the end of the series, did a row come out "
+                             f"shorter?); NumPy says: {str(error).split('.')[0]}") from None
         if array.ndim == 1 and width == 1:
             array = array[:, None]  # one value per window, as a flat array: fine
         if array.ndim == 3 and array.shape[2] == 1:
