@@ -310,7 +310,7 @@ def forecast_explorer(dates: Any, series: Any, origins: Sequence[int], forecasts
         left, right = fig.subplots(1, 2, width_ratios=[2.3, 1.0])
         (parts["history"],) = left.plot([], [], color="0.35", linewidth=1.5, label="seen at the origin")
         (parts["truth"],) = left.plot([], [], color="k", linewidth=2.0, marker="o", markersize=3,
-                                      label="truth (hidden)")
+                                      label="truth (not seen)")
         parts["lines"] = {}
         for k, name in enumerate(names):
             (parts["lines"][name],) = left.plot([], [], color=PALETTE[k % len(PALETTE)], linewidth=1.6,
