@@ -91,6 +91,8 @@ def test_right_answers_and_valid_variants_pass(evaluate, answer):
      lambda v, u, n: float(-np.log(1 / (1 + np.exp(-(u @ v)))) - np.log(1 / (1 + np.exp(n @ v))).mean()),
      "you averaged them"),
     (ex.evaluate_sgns_loss, lambda v, u, n: float(np.logaddexp(0, -(u @ v))), "kept only the positive"),
+    (ex.evaluate_sgns_loss, lambda v, u, n: float(np.logaddexp(0, -(u @ v)) + np.logaddexp(0, v @ n).sum()),
+     "the other way round"),
     (ex.evaluate_analogy, lambda E, a, b, c: analogy(E, b, a, c), "not a - b + c"),
     (ex.evaluate_analogy, lambda E, a, b, c: float(analogy(E, a, b, c)), "ints are expected"),
     (ex.evaluate_analogy,
@@ -153,3 +155,8 @@ def test_the_references_agree_with_the_helpers():
         E = np.vstack([np.full(4, 0.1), rng.normal(size=(10, 4))])
         expected = analogy(E, 1, 2, 3)
         assert embeddings.analogy(E, 1, 2, 3)[0][0] == expected or expected == 0  # the helper skips row 0
+
+
+def test_a_wrong_number_of_pairs_is_told_as_such():
+    message = ex.evaluate_skipgram_pairs(lambda ids, w: skipgram_pairs(ids, w)[:-1]).message
+    assert "different number of pairs" in message and "which axis you sum over" not in message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable
 
 import numpy as np
@@ -88,11 +89,16 @@ def evaluate_skipgram_pairs(skipgram_pairs: Callable[[Any, int], Any]) -> Result
         Mistake("near the ends of the sentence the window is cut short (clip j to 0 … len - 1); you "
                 "wrapped round to the other end.", _in_any_order(_wrapped)),
     ]
-    return evaluate_function(
+    result = evaluate_function(
         _in_any_order(skipgram_pairs), _in_any_order(_pairs_between), cases, name="skipgram_pairs",
         mistakes=mistakes, integer=True, axes=("pair (rows sorted)", "centre, context"),
         success="These pairs are word2vec's whole training set (in any order).",
     )
+    # a wrong number of rows is a wrong number of pairs here, not a summed-over axis
+    return replace(result, message=result.message.replace(_AXIS_ADVICE, "You made a different number of pairs."))
+
+
+_AXIS_ADVICE = "Check which axis you sum over, and that you do not add or drop a dimension."
 
 
 # ---------------------------------------------------------------------------------------------
@@ -146,6 +152,11 @@ def evaluate_sgns_loss(sgns_loss: Callable[[Any, Any, Any], Any]) -> Result:
                 "-log σ(u·v).", lambda v, u, n: _sgns_variant(v, u, n, use_negatives=False)),
         Mistake("take the log of each sigmoid: the loss is -log σ(u·v) - Σ log σ(-u_k·v), not the "
                 "sigmoids themselves.", lambda v, u, n: _sgns_variant(v, u, n, log=False)),
+        Mistake("each row of u_negatives is one noise word's vector, so the K scores are u_negatives @ "
+                "v_centre; you multiplied the other way round (v_centre @ u_negatives), which mixes up "
+                "the words' coordinates.",
+                lambda v, u, n: float(-_log_sigmoid(np.asarray(u) @ v)
+                                      - _log_sigmoid(-(np.asarray(v) @ np.asarray(n))).sum())),
         Mistake("both terms are subtracted: -log σ(u·v) MINUS Σ log σ(-u_k·v); you added the negative "
                 "words' log-sigmoids, which rewards the model for scoring them high.",
                 lambda v, u, n: float(-_log_sigmoid(_sgns_parts(v, u, n)[0])

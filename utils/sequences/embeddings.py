@@ -392,7 +392,10 @@ def embedding_explorer(words: Sequence[str], E: Any, word: str = "king", k: int 
                                    label=f"its {k} nearest words (cosine, all dimensions)")
         parts["self"] = ax.scatter(points[:1, 0], points[:1, 1], s=110, marker="*", color=PALETTE[0],
                                    zorder=4, label="the chosen word")
-        parts["labels"] = [ax.text(0, 0, "", fontsize=9, fontweight="bold", zorder=5) for _ in range(k + 1)]
+        parts["labels"] = [ax.annotate("", (0, 0), xytext=(5, -11), textcoords="offset points", fontsize=9,
+                                       fontweight="bold", zorder=5,
+                                       bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1})
+                           for _ in range(k + 1)]
         ax.set(xlabel=f"principal component 1 ({view['shares'][0]:.0%} of the variance)",
                ylabel=f"principal component 2 ({view['shares'][1]:.0%})", title=title)
         ax.legend(loc="best", fontsize=8)
@@ -407,7 +410,7 @@ def embedding_explorer(words: Sequence[str], E: Any, word: str = "king", k: int 
         parts["near"].set_offsets(points[near])
         parts["self"].set_offsets(points[[index]])
         for label, chosen in zip(parts["labels"], [index, *near]):
-            label.set_position(points[chosen])
+            label.xy = tuple(points[chosen])
             label.set_text(words[chosen])
             label.set_color(PALETTE[0] if chosen == index else PALETTE[1])
         listing = ", ".join(f"{words[j]} ({s:.2f})" for j, s in zip(near, view["similarity"][index]))
