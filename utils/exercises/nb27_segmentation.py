@@ -21,11 +21,15 @@ def _transposed_reference(x: Any, kernel: Any, stride: int) -> np.ndarray:
     return full[:(x.shape[0] - 1) * stride + kernel.shape[0], :(x.shape[1] - 1) * stride + kernel.shape[1]]
 
 
-def _scatter(x: Any, kernel: Any, step: int, add: bool = True) -> np.ndarray:
-    """Stamp value × kernel at (row · step, column · step); with ``add=False`` later stamps overwrite."""
+def _scatter(x: Any, kernel: Any, step: int, add: bool = True, size_step: int | None = None) -> np.ndarray:
+    """Stamp value × kernel at (row · step, column · step) on an output sized for ``size_step`` (default ``step``).
+
+    With ``add=False`` later stamps overwrite earlier ones.
+    """
     x, kernel = np.asarray(x, float), np.asarray(kernel, float)
     k_h, k_w = kernel.shape
-    out = np.zeros(((x.shape[0] - 1) * step + k_h, (x.shape[1] - 1) * step + k_w))
+    size_step = step if size_step is None else size_step
+    out = np.zeros(((x.shape[0] - 1) * size_step + k_h, (x.shape[1] - 1) * size_step + k_w))
     for row in range(x.shape[0]):
         for col in range(x.shape[1]):
             window = out[row * step:row * step + k_h, col * step:col * step + k_w]
@@ -43,6 +47,10 @@ def _transposed_overwrite(x: Any, kernel: Any, stride: int) -> np.ndarray:
 
 def _transposed_no_stride(x: Any, kernel: Any, stride: int) -> np.ndarray:
     return _scatter(x, kernel, 1)
+
+
+def _transposed_stride_in_size_only(x: Any, kernel: Any, stride: int) -> np.ndarray:
+    return _scatter(x, kernel, 1, size_step=stride)
 
 
 def _transposed_kernel_step(x: Any, kernel: Any, stride: int) -> np.ndarray:
@@ -65,6 +73,9 @@ TRANSPOSED_MISTAKES = [
             "assigning (=) keeps only the last one.", _transposed_overwrite),
     Mistake("the stride moves the stamp: input pixel (i, j) lands at output (i·stride, j·stride), "
             "not at (i, j).", _transposed_no_stride),
+    Mistake("the output has the right size, but each stamp must start at (i·stride, j·stride): "
+            "multiply the input position by the stride when you place its patch.",
+            _transposed_stride_in_size_only),
     Mistake("the stamp moves by the stride, not by the kernel size: patches overlap when the "
             "kernel is larger than the stride.", _transposed_kernel_step),
     Mistake("keep the whole output, (h − 1)·stride + k rows and (w − 1)·stride + k columns; "
