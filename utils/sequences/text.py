@@ -123,16 +123,24 @@ def keras_idf_weights(counts: Any) -> np.ndarray:
     return np.log(1.0 + counts.shape[0] / (1.0 + document_frequency(counts)))
 
 
-def normalize_rows(matrix: Any, norm: str | None = "l2") -> np.ndarray:
-    """Each row divided by its L2 (or L1) norm; all-zero rows stay zero. Introduced in notebook 34."""
-    matrix = np.asarray(matrix, dtype=np.float64)
+def _normalize_in_place(matrix: np.ndarray, norm: str | None) -> np.ndarray:
+    """Divide each row of a float matrix by its L2 or L1 norm, in place (all-zero rows stay zero)."""
     if norm is None:
-        return matrix.copy()
+        return matrix
     if norm not in ("l1", "l2"):
         raise ValueError(f"norm must be 'l2', 'l1' or None, got {norm!r}")
-    size = np.abs(matrix).sum(axis=-1) if norm == "l1" else np.sqrt((matrix ** 2).sum(axis=-1))
-    size = np.where(size == 0, 1.0, size)
-    return matrix / size[..., None]
+    if norm == "l1":
+        size = np.abs(matrix).sum(axis=-1)
+    else:
+        size = np.sqrt(np.einsum("...i,...i->...", matrix, matrix))  # no squared copy of the matrix
+    size[size == 0] = 1.0
+    matrix /= size[..., None]
+    return matrix
+
+
+def normalize_rows(matrix: Any, norm: str | None = "l2") -> np.ndarray:
+    """Each row divided by its L2 (or L1) norm; all-zero rows stay zero. Introduced in notebook 34."""
+    return _normalize_in_place(np.array(matrix, dtype=np.float64), norm)
 
 
 def tfidf(counts: Any, *, smooth_idf: bool = True, sublinear_tf: bool = False, norm: str | None = "l2",
@@ -143,15 +151,21 @@ def tfidf(counts: Any, *, smooth_idf: bool = True, sublinear_tf: bool = False, n
     a given ``idf``, e.g. a corpus's, for a query), then each row scaled to unit ``norm``.
     """
     counts = _counts(counts)
+    if norm not in ("l1", "l2", None):
+        raise ValueError(f"norm must be 'l2', 'l1' or None, got {norm!r}")
     if idf is None:
         idf = idf_weights(counts, smooth=smooth_idf)
     idf = np.asarray(idf, dtype=np.float64)
     if idf.shape != (counts.shape[1],):
         raise ValueError(f"idf must have one weight per term, shape ({counts.shape[1]},), got {idf.shape}")
-    tf = counts.copy()
     if sublinear_tf:
-        tf[tf > 0] = 1.0 + np.log(tf[tf > 0])
-    return normalize_rows(tf * idf, norm)
+        weights = np.zeros_like(counts)
+        np.log(counts, out=weights, where=counts > 0)
+        np.add(weights, 1.0, out=weights, where=counts > 0)
+        weights *= idf
+    else:
+        weights = counts * idf
+    return _normalize_in_place(weights, norm)
 
 
 # ---------------------------------------------------------------------------------------------
