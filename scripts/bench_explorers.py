@@ -377,6 +377,21 @@ def nb47_interval() -> Any:
     return logistic.interval_explorer(mean=50, sd=10, n=10, level=0.95)
 
 
+def nb50_kmeans() -> Any:
+    """Notebook 50's k-means stepper on its blobs, the two runs computed as the notebook does."""
+    from sklearn.datasets import make_blobs
+
+    from utils.toolbox import clustering
+
+    blobs, _ = make_blobs(300, centers=4, cluster_std=1.0, random_state=3)
+    runs = {
+        "4 left-most points": clustering.kmeans(blobs, blobs[np.argsort(blobs[:, 0])[:4]]),
+        "k-means++": clustering.kmeans(
+            blobs, clustering.kmeans_plus_plus(blobs, 4, np.random.default_rng(2))),
+    }
+    return clustering.kmeans_explorer(blobs, runs)
+
+
 CASES: dict[str, Callable[[], Any]] = {
     "01 hidden_units_explorer": nb01_hidden_units,
     "02 neuron_explorer": nb02_neuron,
@@ -407,6 +422,7 @@ CASES: dict[str, Callable[[], Any]] = {
     "32 echo_explorer": nb32_echo,
     "33 tagger_explorer": nb33_tagger,
     "47 interval_explorer": nb47_interval,
+    "50 kmeans_explorer": nb50_kmeans,
 }
 
 
