@@ -392,6 +392,24 @@ def nb50_kmeans() -> Any:
     return clustering.kmeans_explorer(blobs, runs)
 
 
+def nb38_forecast() -> Any:
+    """Notebook 38's forecast-origin slider over the held-out years; SARIMA and the LSTM replaced by seeded stand-ins (no fitting)."""
+    from utils.sequences import forecasting
+
+    co2 = forecasting.monthly_co2()
+    y = co2.to_numpy()
+    first_test = co2.index.get_loc("1995-01-01")
+    origins = forecasting.walk_forward_origins(len(y), first_test, 12)
+    truth = forecasting.future_values(y, origins, 12)
+    rng = np.random.default_rng(38)
+    forecasts = {name: forecasting.walk_forward(y, origins, 12, forecaster) for name, forecaster in [
+        ("naive", forecasting.naive_forecast), ("seasonal naive", forecasting.seasonal_naive_forecast),
+        ("moving average", forecasting.moving_average_forecast)]}
+    forecasts["SARIMA"] = truth + rng.normal(0, 0.5, truth.shape)  # stand-ins about as good as the models
+    forecasts["LSTM"] = truth + rng.normal(0, 0.6, truth.shape)
+    return forecasting.forecast_explorer(co2.index, y, origins, forecasts, origin=int(origins[10]))
+
+
 CASES: dict[str, Callable[[], Any]] = {
     "01 hidden_units_explorer": nb01_hidden_units,
     "02 neuron_explorer": nb02_neuron,
@@ -423,6 +441,7 @@ CASES: dict[str, Callable[[], Any]] = {
     "33 tagger_explorer": nb33_tagger,
     "47 interval_explorer": nb47_interval,
     "50 kmeans_explorer": nb50_kmeans,
+    "38 forecast_explorer": nb38_forecast,
 }
 
 
