@@ -116,6 +116,9 @@ def evaluate_jaccard_similarity(jaccard_similarity: Callable[[list[str], list[st
         Mistake("read the lists as SETS (each distinct word once): you counted repeated words.", _multiset),
         Mistake("read the lists as sets: the union's size is the number of distinct words in either list, "
                 "not the sum of the list lengths minus the shared words.", _list_lengths),
+        Mistake("work with sets, set(a) & set(b) over set(a) | set(b): counting the entries of the lists "
+                "counts repeated words again and again, and len(a + b) counts the shared words twice.",
+                lambda a, b: len([word for word in a if word in b]) / len(a + b)),
         Mistake("that is the Jaccard DISTANCE 1 - J; the similarity is |A ∩ B| / |A ∪ B|.",
                 lambda a, b: 1 - _jaccard(a, b)),
         Mistake("divide by the size of the UNION, not of the smaller set (that is the overlap coefficient).",
