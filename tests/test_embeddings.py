@@ -152,6 +152,7 @@ def test_neighbours_analogy_and_agreement():
     assert ids.tolist() == [2, 4] and similarity[0] > similarity[1]
     # 1 : 3 :: 2 : ? -> 4 (the three query words and the padding row are never answers)
     assert embeddings.analogy(E, 1, 3, 2)[0][0] == 4
+    assert set(embeddings.analogy(E, 1, 3, 2, k=5, keep_queries=True)[0]) == {1, 2, 3, 4, 5}
     assert embeddings.neighbour_overlap(E, E * 3.0, k=2) == 1.0
     rotation = np.array([[0.0, -1.0], [1.0, 0.0]])
     assert np.isclose(embeddings.similarity_rank_correlation(E + 0.01, (E + 0.01) @ rotation), 1.0)

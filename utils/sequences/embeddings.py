@@ -321,10 +321,10 @@ def neighbours(E: Any, word_id: int, k: int = 5) -> tuple[np.ndarray, np.ndarray
     return nearest(E, E[word_id], k, exclude=[word_id])
 
 
-def analogy(E: Any, a: int, b: int, c: int, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """a is to b as c is to ?: the nearest (cosine) words to b - a + c on unit vectors, a, b, c excluded. Introduced in notebook 37."""
+def analogy(E: Any, a: int, b: int, c: int, k: int = 1, keep_queries: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """a is to b as c is to ?: the nearest (cosine) words to b - a + c on unit vectors, a, b, c excluded unless ``keep_queries``. Introduced in notebook 37."""
     unit = normalise_rows(E)
-    return nearest(unit, unit[b] - unit[a] + unit[c], k, exclude=[a, b, c])
+    return nearest(unit, unit[b] - unit[a] + unit[c], k, exclude=[] if keep_queries else [a, b, c])
 
 
 def neighbour_overlap(E1: Any, E2: Any, k: int = 5, ids: Sequence[int] | None = None) -> float:
