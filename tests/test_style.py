@@ -129,6 +129,10 @@ def test_vgg19_net_layers_without_download():
     assert net.content_layers == ("block4_conv2",) and len(style_maps) == 5
     assert [m.shape[-1] for m in style_maps] == [64, 128, 256, 512, 512]
     assert content_maps[0].shape[1:] == (4, 4, 512)
+    image = style.load_photo("chelsea", size=32)
+    result = style.transfer(net, image, style.load_photo("coffee", size=32), style_weight=1e-3,
+                            steps=2, snapshots=1)  # the online cell's code path, untrained weights
+    assert np.all(np.isfinite(result.history)) and result.history[-1, 0, 0] < result.history[0, 0, 0]
     with pytest.raises(ValueError, match="no layer"):
         style.vgg19_net(weights=None, style_layers=("conv9",))
 
