@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable
 
 import numpy as np
@@ -120,6 +121,10 @@ def _plain(z: Any, axis: Any = -1) -> np.ndarray:
     return e / e.sum(axis=axis, keepdims=True)
 
 
+OVERFLOW_HINT = (" Hint: subtract each row's largest value before np.exp (softmax(z) = softmax(z − max z)); "
+                 "exp(400 / 0.25) is too large for a float and turns into inf, and inf / inf is NaN.")
+
+
 @guarded
 def evaluate_softmax_with_temperature(softmax_with_temperature: Callable[[Any, float], Any]) -> Result:
     """Evaluate ``softmax_with_temperature(logits, temperature)`` → softmax(logits / T) over the last axis."""
@@ -128,7 +133,7 @@ def evaluate_softmax_with_temperature(softmax_with_temperature: Callable[[Any, f
         Case((np.array([[2.0, 1.0, 0.1, -1.0], [0.5, 3.0, -0.5, 1.5]]), 0.5)),
         Case((np.array([1.2, -0.3, 0.8, 2.5, 0.0]), 2.0)),
         Case((rng.normal(size=(3, 6)) * 2, 1.5)),
-        Case((np.array([40.0, 38.5, 30.0, 41.0]), 0.1)),
+        Case((np.array([[400.0, 398.5, 390.0, 401.0]]), 0.25)),  # exp(1604) overflows
     ]
     mistakes = [
         Mistake("DIVIDE the logits by T: softmax(logits / T). Multiplying by T makes a high temperature "
@@ -146,11 +151,14 @@ def evaluate_softmax_with_temperature(softmax_with_temperature: Callable[[Any, f
                 "over the whole array.",
                 lambda z, t: np.exp(np.asarray(z) / t) / np.exp(np.asarray(z) / t).sum()),
     ]
-    return evaluate_function(
+    result = evaluate_function(
         softmax_with_temperature, _softmax, cases, name="softmax_with_temperature", mistakes=mistakes,
         check_dtype=False, axes=("example", "character"),
         success="T < 1 sharpens the distribution towards its top choice, T > 1 flattens it towards uniform.",
     )
+    if " gave NaN" in result.message or " gave an infinite value" in result.message:
+        result = replace(result, message=result.message + OVERFLOW_HINT)
+    return result
 
 
 check_smoothed_bigram = printer(evaluate_smoothed_bigram)
