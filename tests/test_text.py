@@ -207,3 +207,15 @@ def test_fast_scores_equal_the_direct_formulas():
         for metric, expected in direct.items():
             np.testing.assert_allclose(text.scores(index, query, metric), expected, rtol=0, atol=1e-9,
                                        err_msg=f"{metric} for {query!r}")
+
+
+def test_idf_curve_matches_the_count_based_weights():
+    counts = np.array([[1, 0, 2, 1], [0, 1, 1, 1], [3, 0, 1, 1]])
+    df = (counts > 0).sum(axis=0)
+    np.testing.assert_allclose(text.idf_curve(df, 3, "smooth"), text.idf_weights(counts))
+    np.testing.assert_allclose(text.idf_curve(df, 3, "plain"), text.idf_weights(counts, smooth=False))
+    np.testing.assert_allclose(text.idf_curve(df, 3, "keras"), text.keras_idf_weights(counts))
+    with pytest.raises(ValueError, match="convention"):
+        text.idf_curve(df, 3, "bm25")
+    with pytest.raises(ValueError, match="0 <= df <= n"):
+        text.idf_curve([5], 3)

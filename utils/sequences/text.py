@@ -117,6 +117,28 @@ def idf_weights(counts: Any, smooth: bool = True) -> np.ndarray:
     return np.log(n / df) + 1.0
 
 
+IDF_CONVENTIONS = ("smooth", "plain", "keras")
+
+
+def idf_curve(df: Any, n: int, convention: str = "smooth") -> np.ndarray:
+    """idf as a function of document frequency: scikit-learn smooth or plain, or Keras's.
+
+    Introduced in notebook 34.
+    """
+    if convention not in IDF_CONVENTIONS:
+        raise ValueError(f"convention must be one of {list(IDF_CONVENTIONS)}, got {convention!r}")
+    df = np.asarray(df, dtype=np.float64)
+    if not isinstance(n, (int, np.integer)) or n < 1 or np.any(df < 0) or np.any(df > n):
+        raise ValueError(f"n must be a whole number >= 1 and 0 <= df <= n, got n={n!r}")
+    if convention == "smooth":
+        return np.log((1.0 + n) / (1.0 + df)) + 1.0
+    if convention == "keras":
+        return np.log(1.0 + n / (1.0 + df))
+    if np.any(df == 0):
+        raise ValueError("without smoothing every term must occur in some document (df > 0)")
+    return np.log(n / df) + 1.0
+
+
 def keras_idf_weights(counts: Any) -> np.ndarray:
     """Keras TextVectorization's idf: ln(1 + n / (1 + df)), no +1 outside. Introduced in notebook 34."""
     counts = _counts(counts)
@@ -495,7 +517,7 @@ def vocabulary_sizes(texts: Sequence[str]) -> dict[str, int]:
 __all__ = [
     "LINE_BREAK", "METRICS", "DocumentIndex", "build_index", "build_vocabulary", "cosine_similarity",
     "count_matrix", "document_frequency", "draw_edit_table", "edit_distance", "edit_distance_by_search",
-    "edit_path", "edit_table", "euclidean", "idf_weights", "jaccard_rows", "jaccard_similarity",
+    "edit_path", "edit_table", "euclidean", "idf_curve", "idf_weights", "jaccard_rows", "jaccard_similarity",
     "keras_idf_weights", "manhattan", "nearest", "nearest_explorer", "normalize_rows", "query_vectors",
     "scores", "snippet", "tfidf", "tokenize", "TOKENIZER_STEPS", "vocabulary_sizes",
 ]
