@@ -410,6 +410,21 @@ def nb38_forecast() -> Any:
     return forecasting.forecast_explorer(co2.index, y, origins, forecasts, origin=int(origins[10]))
 
 
+def nb48_depth() -> Any:
+    """Notebook 48's depth explorer on its two breast-cancer features and split (grows 12 small trees)."""
+    from sklearn import datasets, model_selection
+
+    from utils.toolbox import trees
+
+    cancer = datasets.load_breast_cancer()
+    names = [str(name) for name in cancer.feature_names]
+    X_train, X_test, y_train, y_test = model_selection.train_test_split(
+        cancer.data, cancer.target, test_size=0.3, random_state=0, stratify=cancer.target)
+    pair = [names.index("worst radius"), names.index("worst concave points")]
+    return trees.depth_explorer(X_train[:, pair], y_train, X_test[:, pair], y_test,
+                                depths=list(range(1, 13)), feature_names=[names[j] for j in pair], depth=3)
+
+
 CASES: dict[str, Callable[[], Any]] = {
     "01 hidden_units_explorer": nb01_hidden_units,
     "02 neuron_explorer": nb02_neuron,
@@ -440,6 +455,7 @@ CASES: dict[str, Callable[[], Any]] = {
     "32 echo_explorer": nb32_echo,
     "33 tagger_explorer": nb33_tagger,
     "47 interval_explorer": nb47_interval,
+    "48 depth_explorer": nb48_depth,
     "50 kmeans_explorer": nb50_kmeans,
     "38 forecast_explorer": nb38_forecast,
 }
