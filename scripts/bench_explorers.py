@@ -425,6 +425,48 @@ def nb48_depth() -> Any:
                                 depths=list(range(1, 13)), feature_names=[names[j] for j in pair], depth=3)
 
 
+def nb27_segmentation() -> Any:
+    """Notebook 27's scene/class explorer on 60 held-out scenes; a seeded stand-in (the true masks with ~8% of pixels relabelled, mostly on the outlines) replaces the trained U-Net."""
+    from scipy import ndimage
+
+    from utils.vision import segmentation
+
+    X_test, Y_test = segmentation.make_segmentation_data(300, 32, seed=2)
+    rng = np.random.default_rng(27)
+    outline = np.stack([ndimage.morphological_gradient(mask, size=2) > 0 for mask in Y_test])
+    flip = (outline & (rng.random(Y_test.shape) < 0.5)) | (rng.random(Y_test.shape) < 0.01)
+    predicted = np.where(flip, rng.integers(0, 4, Y_test.shape), Y_test)
+    return segmentation.segmentation_explorer(X_test[:60], Y_test[:60], predicted[:60],
+                                              segmentation.SEGMENT_CLASSES)
+
+
+def nb29_style_weight() -> Any:
+    """Notebook 29's style-weight slider over three results; seeded stand-in images (no optimisation)."""
+    from utils.vision import style
+
+    content = style.load_photo("chelsea", size=96)
+    painting = style.load_photo("immunohistochemistry", size=96)
+    rng = np.random.default_rng(29)
+    weights = [1e3, 1e4, 1e5]  # the notebook's style weights
+    images, content_losses, style_losses = {}, {}, {}
+    for k, w in enumerate(weights):  # a blend of the two photos plus speckle stands in for a result
+        mix = 0.15 * (k + 1)
+        speckle = rng.normal(scale=0.03 * (k + 1), size=content.shape)
+        images[w] = np.clip((1 - mix) * content + mix * painting + speckle, 0, 1)
+        content_losses[w], style_losses[w] = 3e-4 * 2.2**k, 2e-7 / 5.5**k
+    return style.style_weight_explorer(content, painting, images, content_losses, style_losses)
+
+
+def nb37_embedding() -> Any:
+    """Notebook 37's word picker on a PCA map; seeded random stand-in vectors, no training."""
+    from utils.sequences import embeddings
+
+    words = embeddings.build_vocabulary(embeddings.make_analogy_corpus(3000, seed=0))
+    rng = np.random.default_rng(37)
+    vectors = rng.normal(size=(len(words), 16))
+    return embeddings.embedding_explorer(words, vectors, word="king", k=5)
+
+
 CASES: dict[str, Callable[[], Any]] = {
     "01 hidden_units_explorer": nb01_hidden_units,
     "02 neuron_explorer": nb02_neuron,
@@ -458,6 +500,9 @@ CASES: dict[str, Callable[[], Any]] = {
     "48 depth_explorer": nb48_depth,
     "50 kmeans_explorer": nb50_kmeans,
     "38 forecast_explorer": nb38_forecast,
+    "27 segmentation_explorer": nb27_segmentation,
+    "29 style_weight_explorer": nb29_style_weight,
+    "37 embedding_explorer": nb37_embedding,
 }
 
 
