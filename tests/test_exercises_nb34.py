@@ -158,3 +158,13 @@ def test_edit_distance_as_float_is_refused():
 def test_points_and_not_allowed():
     assert ex.POINTS == {"tfidf_weight": 2, "jaccard_similarity": 1, "edit_distance": 2}
     assert set(ex.NOT_ALLOWED) == set(ex.POINTS)
+
+
+def test_two_mistakes_at_once_still_get_the_normalisation_hint():
+    def plain_unnormalised(counts, doc, term):
+        counts = np.asarray(counts, dtype=float)
+        idf = np.log(len(counts) / (counts > 0).sum(axis=0)) + 1
+        return (counts[doc] * idf)[term]
+
+    result = ex.evaluate_tfidf_weight(plain_unnormalised)
+    assert not result.passed and "no weight can exceed 1" in result.message

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
+from dataclasses import replace
 from typing import Any, Callable
 
 import numpy as np
 
-from utils.checks import Case, Mistake, Result, evaluate_function, guarded, printer
+from utils.checks import FAIL, Case, Mistake, Result, evaluate_function, guarded, printer
 from utils.sequences import text
 
 # ---------------------------------------------------------------------------------------------
@@ -74,11 +76,26 @@ def evaluate_tfidf_weight(tfidf_weight: Callable[[Any, int, int], Any]) -> Resul
         Mistake("counts[doc, term] is row `doc`, column `term`: you swapped the two indices.",
                 lambda c, d, t: _variant(np.asarray(c).T, t, d)),
     ]
-    return evaluate_function(
+    result = evaluate_function(
         tfidf_weight, _weight, cases, name="tfidf_weight", mistakes=mistakes, check_dtype=False, rtol=1e-7,
         atol=1e-10,
         success="That is one entry of TfidfVectorizer's matrix, conventions and all.",
     )
+    if result.passed or not result.message.startswith(FAIL) or " Hint: " in result.message:
+        return result
+    return replace(result, message=result.message + _unnormalised_hint(tfidf_weight, cases[0]))
+
+
+def _unnormalised_hint(tfidf_weight: Callable[[Any, int, int], Any], case: Case) -> str:
+    """A hint for answers with several mistakes at once, one of them a missing L2 normalisation."""
+    try:
+        got = float(np.asarray(tfidf_weight(*copy.deepcopy(case.args))).ravel()[0])
+    except Exception:  # noqa: BLE001 - the engine's message already explains a crash or a wrong type
+        return ""
+    if got > 1 + 1e-9:
+        return (" Hint: after the row is scaled to unit L2 norm no weight can exceed 1, so the row's "
+                "normalisation is missing (and perhaps something else too: check the idf formula).")
+    return ""
 
 
 # ---------------------------------------------------------------------------------------------
