@@ -467,6 +467,34 @@ def nb37_embedding() -> Any:
     return embeddings.embedding_explorer(words, vectors, word="king", k=5)
 
 
+def nb36_temperature() -> Any:
+    """Notebook 36's temperature slider over its 20 temperatures; a character bigram model's samples and logits stand in for the trained GRU's."""
+    from utils.sequences import language_model
+
+    train_text, _ = language_model.austen_split("Pride & Prejudice", held_out_chapters=6)
+    vocabulary = language_model.char_vocabulary(train_text)
+    ids = vocabulary.encode(train_text)
+    bigram = language_model.bigram_probabilities(language_model.bigram_counts(ids, len(vocabulary)), k=1.0)
+    prompt = "\nelizabeth was th"
+    last = int(vocabulary.encode(prompt)[-1])
+    temperatures = np.round(np.arange(0.1, 2.01, 0.1), 1)
+    samples = {float(t): vocabulary.decode(language_model.sample_bigram(bigram, last, 320, float(t), seed=36))
+               for t in temperatures}
+    return language_model.temperature_explorer(samples, np.log(bigram[last]), vocabulary, prompt, temperature=1.0)
+
+
+def nb34_nearest() -> Any:
+    """Notebook 34's nearest-review explorer on its 2,000-review corpus (no model: the index is precomputed)."""
+    from utils import datasets
+    from utils.sequences import text
+
+    (texts_train, y_train), _ = datasets.load_reviews()
+    index = text.build_index(list(texts_train[:2000]), min_df=2)
+    examples = ["strong dark roast coffee", "my dog loves these treats", "gluten free pasta",
+                "too sweet, tastes artificial", "great gift for the holidays", "stale and bland"]
+    return text.nearest_explorer(index, examples[0], examples, labels=y_train[:2000])
+
+
 CASES: dict[str, Callable[[], Any]] = {
     "01 hidden_units_explorer": nb01_hidden_units,
     "02 neuron_explorer": nb02_neuron,
@@ -503,6 +531,8 @@ CASES: dict[str, Callable[[], Any]] = {
     "27 segmentation_explorer": nb27_segmentation,
     "29 style_weight_explorer": nb29_style_weight,
     "37 embedding_explorer": nb37_embedding,
+    "36 temperature_explorer": nb36_temperature,
+    "34 nearest_explorer": nb34_nearest,
 }
 
 
