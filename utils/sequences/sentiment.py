@@ -194,7 +194,7 @@ def draw_explanation(fig: Figure, explanation: Explanation, max_words: int = 60)
     scale = max(float(np.max(np.abs(explanation.contributions), initial=0.0)), 0.05)
     x, y, line = 0.0, 0.9, 0.13
     for word, known, contribution in zip(shown, explanation.known, explanation.contributions):
-        width = 0.0068 * (len(word) + 1.5)  # monospace, 10 pt, on a 10-inch figure
+        width = 0.0086 * (len(word) + 1.2)  # monospace, 10 pt, on a 10-inch figure
         if x + width > 1.0:
             x, y = 0.0, y - line
         strength = min(abs(contribution) / scale, 1.0)
