@@ -495,6 +495,17 @@ def nb34_nearest() -> Any:
     return text.nearest_explorer(index, examples[0], examples, labels=y_train[:2000])
 
 
+def nb51_threshold() -> Any:
+    """Notebook 51's threshold explorer on the validation runs, the Gaussian fitted as the notebook does."""
+    from utils.toolbox import anomaly
+
+    training = anomaly.make_engines(3000, 2, seed=0)
+    validation = anomaly.make_engines(1000, 20, seed=1)
+    mean, covariance = anomaly.fit_multivariate(training.X[training.y == 0][:, :2])
+    return anomaly.threshold_explorer(validation.X[:, :2], validation.y, mean, covariance,
+                                      anomaly.ENGINE_FEATURES[:2], log_epsilon=-8.0)
+
+
 CASES: dict[str, Callable[[], Any]] = {
     "01 hidden_units_explorer": nb01_hidden_units,
     "02 neuron_explorer": nb02_neuron,
@@ -527,6 +538,7 @@ CASES: dict[str, Callable[[], Any]] = {
     "47 interval_explorer": nb47_interval,
     "48 depth_explorer": nb48_depth,
     "50 kmeans_explorer": nb50_kmeans,
+    "51 threshold_explorer": nb51_threshold,
     "38 forecast_explorer": nb38_forecast,
     "27 segmentation_explorer": nb27_segmentation,
     "29 style_weight_explorer": nb29_style_weight,
