@@ -506,6 +506,27 @@ def nb51_threshold() -> Any:
                                       anomaly.ENGINE_FEATURES[:2], log_epsilon=-8.0)
 
 
+def nb28_verification() -> Any:
+    """Notebook 28's verification explorer on the 600 test pictures; seeded stand-in embeddings (one cluster per identity)."""
+    from utils import datasets
+    from utils.vision import verification
+
+    _, (X_digits_test, y_digits_test) = datasets.load_images("mnist")
+    _, _, test_ids = verification.split_numbers(seed=0)
+    test_half = np.random.default_rng(1).permutation(len(y_digits_test))[1000:]
+    X_test, y_test = verification.compose_numbers(X_digits_test[test_half], y_digits_test[test_half],
+                                                  test_ids, 40, seed=2)
+    rng = np.random.default_rng(28)  # stand-in for the trained network: noisy points around a centre per identity
+    centres = rng.normal(size=(100, 32))
+    embeddings = centres[y_test] + 0.6 * rng.normal(size=(len(y_test), 32))
+    embeddings /= np.linalg.norm(embeddings, axis=1, keepdims=True)
+    first, second, same = verification.make_pairs(y_test, 2000, seed=2)
+    distances = verification.distance(embeddings[first], embeddings[second])
+    threshold, _ = verification.choose_threshold(distances, same)
+    return verification.verification_explorer(X_test, y_test, embeddings, threshold, first=0, second=1,
+                                              pair_distances=distances, pair_same=same)
+
+
 CASES: dict[str, Callable[[], Any]] = {
     "01 hidden_units_explorer": nb01_hidden_units,
     "02 neuron_explorer": nb02_neuron,
@@ -545,6 +566,7 @@ CASES: dict[str, Callable[[], Any]] = {
     "37 embedding_explorer": nb37_embedding,
     "36 temperature_explorer": nb36_temperature,
     "34 nearest_explorer": nb34_nearest,
+    "28 verification_explorer": nb28_verification,
 }
 
 
