@@ -527,6 +527,21 @@ def nb28_verification() -> Any:
                                               pair_distances=distances, pair_same=same)
 
 
+def nb35_review() -> Any:
+    """Notebook 35's review explorer; a seeded word-score model stands in for the trained LSTM."""
+    from utils import datasets
+    from utils.sequences import sentiment
+
+    (_, _), (texts_test, _) = datasets.load_reviews()
+    texts_test = sentiment.clean_reviews(texts_test)
+    examples = [str(texts_test[k]) for k in np.flatnonzero(
+        [len(text.split()) <= 45 for text in texts_test])[:5]] + [
+        "Delicious and fresh, my kids love it. Will buy again!",
+        "Not good. The tea was stale and the box arrived crushed.",
+        "Good flavor but way too expensive for what you get."]
+    return sentiment.review_explorer(sentiment.stand_in_explainer(seed=35), examples)
+
+
 CASES: dict[str, Callable[[], Any]] = {
     "01 hidden_units_explorer": nb01_hidden_units,
     "02 neuron_explorer": nb02_neuron,
@@ -553,20 +568,21 @@ CASES: dict[str, Callable[[], Any]] = {
     "23 block_explorer": nb23_block,
     "24 transfer_explorer": nb24_transfer,
     "26 detection_explorer": nb26_detection,
+    "27 segmentation_explorer": nb27_segmentation,
+    "28 verification_explorer": nb28_verification,
+    "29 style_weight_explorer": nb29_style_weight,
     "31 gradient_norm_explorer": nb31_gradient_norm,
     "32 echo_explorer": nb32_echo,
     "33 tagger_explorer": nb33_tagger,
+    "34 nearest_explorer": nb34_nearest,
+    "35 review_explorer": nb35_review,
+    "36 temperature_explorer": nb36_temperature,
+    "37 embedding_explorer": nb37_embedding,
+    "38 forecast_explorer": nb38_forecast,
     "47 interval_explorer": nb47_interval,
     "48 depth_explorer": nb48_depth,
     "50 kmeans_explorer": nb50_kmeans,
     "51 threshold_explorer": nb51_threshold,
-    "38 forecast_explorer": nb38_forecast,
-    "27 segmentation_explorer": nb27_segmentation,
-    "29 style_weight_explorer": nb29_style_weight,
-    "37 embedding_explorer": nb37_embedding,
-    "36 temperature_explorer": nb36_temperature,
-    "34 nearest_explorer": nb34_nearest,
-    "28 verification_explorer": nb28_verification,
 }
 
 
