@@ -9,10 +9,6 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from utils.toolbox import trees
 
 
-def _root_decrease(tree):
-    return trees.root_decrease(tree)
-
-
 @pytest.mark.parametrize("criterion", ["gini", "entropy"])
 def test_best_split_equals_scikit_learns_root(criterion):
     X, y = load_breast_cancer(return_X_y=True)
@@ -20,7 +16,7 @@ def test_best_split_equals_scikit_learns_root(criterion):
     tree = DecisionTreeClassifier(max_depth=1, criterion=criterion, random_state=0).fit(X, y)
     assert split.feature == tree.tree_.feature[0]
     assert split.threshold == pytest.approx(tree.tree_.threshold[0], abs=1e-12)
-    assert split.decrease == pytest.approx(_root_decrease(tree), abs=1e-12)
+    assert split.decrease == pytest.approx(trees.root_decrease(tree), abs=1e-12)
 
 
 def test_regression_split_is_the_variance_reduction():
@@ -28,7 +24,7 @@ def test_regression_split_is_the_variance_reduction():
     split = trees.best_split(X.astype(np.float32).astype(np.float64), y, "squared_error")
     tree = DecisionTreeRegressor(max_depth=1, random_state=0).fit(X, y)
     assert (split.feature, split.threshold) == (tree.tree_.feature[0], pytest.approx(tree.tree_.threshold[0]))
-    assert split.decrease == pytest.approx(_root_decrease(tree), rel=1e-9)
+    assert split.decrease == pytest.approx(trees.root_decrease(tree), rel=1e-9)
 
 
 def test_vectorised_search_equals_the_one_split_formula():

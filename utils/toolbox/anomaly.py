@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from utils.plots import PALETTE
+from utils.training.metrics import precision_recall_f1
 from utils.widgets import Explorer
 
 ENGINE_FEATURES: tuple[str, ...] = (
@@ -103,13 +104,8 @@ def multivariate_log_density(X: Any, mean: Any, covariance: Any) -> np.ndarray:
 
 
 def f1_score(flagged: Any, y: Any) -> float:
-    """F1 of flagging anomalies (1 = flagged / faulty): 2PR / (P + R), 0 when nothing is right."""
-    flagged, y = np.asarray(flagged).astype(bool), np.asarray(y).astype(bool)
-    true_positive = np.sum(flagged & y)
-    if true_positive == 0:
-        return 0.0
-    precision, recall = true_positive / flagged.sum(), true_positive / y.sum()
-    return float(2 * precision * recall / (precision + recall))
+    """F1 of flagging anomalies (1 = flagged / faulty): notebook 19's F1 of class 1, 0 when nothing is right."""
+    return precision_recall_f1(np.asarray(y).astype(int), np.asarray(flagged).astype(int))[2]
 
 
 def select_threshold(score: Any, y: Any) -> tuple[float, float]:

@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from utils.plots import PALETTE
+from utils.training.activations import sigmoid  # notebook 07's, re-exported for notebook 47
 from utils.widgets import Explorer
 
 
@@ -53,12 +54,6 @@ def _design(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     if not np.all((y == 0) | (y == 1)):
         raise ValueError("y must hold only 0 and 1")
     return X, y
-
-
-def sigmoid(z: Any) -> np.ndarray:
-    """The logistic function 1 / (1 + e^-z), without overflow for large |z|."""
-    z = np.asarray(z, dtype=np.float64)
-    return np.exp(-np.logaddexp(0.0, -z))
 
 
 def log_likelihood(X: Any, y: Any, beta: Any) -> float:
