@@ -81,6 +81,9 @@ def setup(seed: int = DEFAULT_SEED, style: bool = True) -> np.random.Generator:
     except ImportError:  # pragma: no cover - every course environment has TensorFlow
         pass
     else:
+        # in an interactive session (a notebook) TensorFlow sets its logger to INFO the first
+        # time it logs, which would print tf.distribute's chatter: create it now, then quiet it
+        tf.get_logger().setLevel(logging.ERROR)
         print(f"TensorFlow {tf.__version__} on {exact_tensorflow()}; seed {seed}")
     if style:
         from utils import plots
