@@ -74,7 +74,7 @@ def effective_level(levels: Mapping[str, int], name: str) -> int:
 
 PYPROJECT = '''\
 [build-system]
-requires = ["setuptools>=77"]
+requires = ["setuptools>=64"]
 build-backend = "setuptools.build_meta"
 
 [project]
@@ -83,7 +83,6 @@ version = "{version}"
 description = "{description}"
 readme = "README.md"
 requires-python = ">=3.10"
-license = "MIT"
 # Keras runs on whichever backend the user installed (TensorFlow, JAX or PyTorch)
 dependencies = ["numpy>=2.0", "keras>=3.10"]
 
