@@ -542,12 +542,26 @@ def nb35_review() -> Any:
     return sentiment.review_explorer(sentiment.stand_in_explainer(seed=35), examples)
 
 
+def nb44_logging() -> Any:
+    """Notebook 44's log-routing explorer (the packaged CLI's example records; nothing trained)."""
+    from utils.production import packaging
+
+    return packaging.logging_explorer()
+
+
+def nb45_ring() -> Any:
+    """Notebook 45's ring all-reduce stepper over four workers (random gradients, nothing trained)."""
+    from utils.production import distributed
+
+    return distributed.ring_explorer(num_workers=4)
+
+
 CASES: dict[str, Callable[[], Any]] = {
     "01 hidden_units_explorer": nb01_hidden_units,
     "02 neuron_explorer": nb02_neuron,
     "03 koala_explorer": nb03_koala,
-    "04 tangent_explorer": nb04_tangent,
     "04 gradient_explorer": nb04_gradient,
+    "04 tangent_explorer": nb04_tangent,
     "05 broadcast_explorer": nb05_broadcast,
     "07 activation_explorer": nb07_activation,
     "08 loss_explorer": nb08_loss,
@@ -561,8 +575,8 @@ CASES: dict[str, Callable[[], Any]] = {
     "17 grid_vs_random_explorer": nb17_grid_vs_random,
     "18 focal_explorer": nb18_focal,
     "19 threshold_explorer": nb19_threshold,
-    "20 kernel_explorer": nb20_kernel,
     "20 geometry_explorer": nb20_geometry,
+    "20 kernel_explorer": nb20_kernel,
     "21 shift_rotate_explorer": nb21_shift_rotate,
     "22 augmentation_explorer": nb22_augmentation,
     "23 block_explorer": nb23_block,
@@ -579,6 +593,8 @@ CASES: dict[str, Callable[[], Any]] = {
     "36 temperature_explorer": nb36_temperature,
     "37 embedding_explorer": nb37_embedding,
     "38 forecast_explorer": nb38_forecast,
+    "44 logging_explorer": nb44_logging,
+    "45 ring_explorer": nb45_ring,
     "47 interval_explorer": nb47_interval,
     "48 depth_explorer": nb48_depth,
     "50 kmeans_explorer": nb50_kmeans,
