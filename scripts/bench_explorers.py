@@ -556,6 +556,16 @@ def nb45_ring() -> Any:
     return distributed.ring_explorer(num_workers=4)
 
 
+def nb49_boosting() -> Any:
+    """Notebook 49's boosting-rounds explorer on its 1-D wave data (boosts 200 rounds at three learning rates, no stand-in needed)."""
+    from utils.toolbox import ensembles
+
+    X, y = ensembles.make_wave(120, noise=0.4, seed=0)
+    X_test, y_test = ensembles.make_wave(500, noise=0.4, seed=1)
+    return ensembles.boosting_explorer(X, y, X_test, y_test, n_rounds=200,
+                                       learning_rates=(0.1, 0.3, 1.0), max_depth=2, rounds=3)
+
+
 CASES: dict[str, Callable[[], Any]] = {
     "01 hidden_units_explorer": nb01_hidden_units,
     "02 neuron_explorer": nb02_neuron,
@@ -597,6 +607,7 @@ CASES: dict[str, Callable[[], Any]] = {
     "45 ring_explorer": nb45_ring,
     "47 interval_explorer": nb47_interval,
     "48 depth_explorer": nb48_depth,
+    "49 boosting_explorer": nb49_boosting,
     "50 kmeans_explorer": nb50_kmeans,
     "51 threshold_explorer": nb51_threshold,
 }
