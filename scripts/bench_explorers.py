@@ -566,6 +566,14 @@ def nb49_boosting() -> Any:
                                        learning_rates=(0.1, 0.3, 1.0), max_depth=2, rounds=3)
 
 
+def nb46_column() -> Any:
+    """Notebook 46's column explorer on the bundled credit table (nothing trained)."""
+    from utils import datasets
+    from utils.toolbox import eda
+
+    return eda.column_explorer(datasets.load_frame("credit"), target="default")
+
+
 CASES: dict[str, Callable[[], Any]] = {
     "01 hidden_units_explorer": nb01_hidden_units,
     "02 neuron_explorer": nb02_neuron,
@@ -605,6 +613,7 @@ CASES: dict[str, Callable[[], Any]] = {
     "38 forecast_explorer": nb38_forecast,
     "44 logging_explorer": nb44_logging,
     "45 ring_explorer": nb45_ring,
+    "46 column_explorer": nb46_column,
     "47 interval_explorer": nb47_interval,
     "48 depth_explorer": nb48_depth,
     "49 boosting_explorer": nb49_boosting,
