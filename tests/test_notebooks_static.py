@@ -141,6 +141,11 @@ def test_outputs_are_fresh_and_in_order(path) -> None:
             if output["output_type"] == "stream" and output["name"] == "stderr":
                 text = "".join(output["text"])
                 assert not re.search(r"Traceback|Warning|findfont", text), f"code cell {index + 1} printed a warning: {text[:200]}"
+            if output["output_type"] == "stream":
+                # a library's own log lines (TensorFlow logs at INFO in a notebook unless quieted)
+                text = "".join(output["text"])
+                chatter = re.search(r"^(DEBUG|INFO|WARNING):(tensorflow|absl|keras)\b.*", text, flags=re.M)
+                assert not chatter, f"code cell {index + 1} printed library logging: {chatter.group(0)[:200]}"
     assert int(meta.get("time_budget_s", 60)) <= MAX_BUDGET_S
 
 
