@@ -34,7 +34,7 @@ def test_iqr_outliers_marks_both_tails_and_never_nan():
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: eda.standardize(np.ones((3, 2)), np.ones((2, 3))), "columns"),
+    (lambda: eda.standardize(np.arange(6.0).reshape(3, 2), np.ones((2, 3))), "columns"),
     (lambda: eda.standardize(np.ones(3), np.ones((2, 3))), "2-D"),
     (lambda: eda.median_impute(np.full((3, 1), np.nan), np.ones((1, 1))), "entirely missing"),
     (lambda: eda.iqr_outliers(["a", "b"]), "numbers"),

@@ -37,12 +37,13 @@ def missing_report(frame: Any) -> Any:
 
 
 def standardize(X_train: Any, X_test: Any) -> np.ndarray:
-    """``X_test`` standardised with the TRAINING columns' mean and (population) standard deviation."""
-    train, test = _numbers("X_train", X_train, 2), _numbers("X_test", X_test, 2)
-    if train.shape[1] != test.shape[1]:
-        raise ValueError(f"X_train has {train.shape[1]} columns but X_test {test.shape[1]}")
-    scale = train.std(axis=0)
-    return (test - train.mean(axis=0)) / np.where(scale == 0, 1.0, scale)
+    """``X_test`` standardised with the TRAINING columns' mean and (population) standard deviation.
+
+    Notebook 10's ``batching.standardize`` does the work; this returns only the scaled test rows.
+    """
+    from utils.training import batching
+
+    return batching.standardize(X_train, X_test)[1]
 
 
 def median_impute(X_train: Any, X_test: Any) -> np.ndarray:
