@@ -123,9 +123,10 @@ def draw_column(fig: Figure, frame: Any, column: str, target: str, transform: st
                    f"1.5 IQR; skewness {_skew(x[known]):.2f}")
     else:
         counts = frame[column].value_counts(dropna=False)
-        names = ["(missing)" if not isinstance(v, str) else v for v in counts.index]
+        names = ["NA" if not isinstance(v, str) else v for v in counts.index]
         left.barh(names, counts.to_numpy(), color=PALETTE[0])
-        left.set(xlabel="rows", title=f"{column}: categories")
+        note = "" if transform == "none" else f" ({transform}: numbers only)"
+        left.set(xlabel=f"rows{note}", title=f"{column}: categories")
         means = [y[frame[column].isna().to_numpy()].mean() if not isinstance(v, str)
                  else y[(frame[column] == v).to_numpy()].mean() for v in counts.index]
         right.barh(names, means, color=PALETTE[2])
