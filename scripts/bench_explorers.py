@@ -574,6 +574,28 @@ def nb46_column() -> Any:
     return eda.column_explorer(datasets.load_frame("credit"), target="default")
 
 
+def nb42_request() -> Any:
+    """Notebook 42's request explorer on an in-process model server holding two exported versions
+    (untrained digit models of the notebook's shape: the explorer's cost is the request, not the weights)."""
+    import tempfile
+    from pathlib import Path
+
+    import keras
+    from utils import datasets
+    from utils.production import serving, serving_client
+
+    base_path = Path(tempfile.mkdtemp(prefix="bench-serving-")) / "digits"
+    for version in (1, 2):
+        model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
+                                  keras.layers.Dense(10, activation="softmax")])
+        serving.export_version(model, base_path, version)
+    server = serving.ModelServer([serving.ModelConfig(
+        "digits", str(base_path), {"all": {}}, {"stable": 1, "canary": 2})])
+    server.poll()
+    (_, _), (x_test, _) = datasets.load_images("mnist")
+    return serving_client.request_explorer(server, "digits", x_test[100::500][:4] / 255.0)
+
+
 CASES: dict[str, Callable[[], Any]] = {
     "01 hidden_units_explorer": nb01_hidden_units,
     "02 neuron_explorer": nb02_neuron,
@@ -611,6 +633,7 @@ CASES: dict[str, Callable[[], Any]] = {
     "36 temperature_explorer": nb36_temperature,
     "37 embedding_explorer": nb37_embedding,
     "38 forecast_explorer": nb38_forecast,
+    "42 request_explorer": nb42_request,
     "44 logging_explorer": nb44_logging,
     "45 ring_explorer": nb45_ring,
     "46 column_explorer": nb46_column,

@@ -230,8 +230,14 @@ class WorkerRun:
 _RUNNING: set[subprocess.Popen] = set()
 
 
-def _stop(process: subprocess.Popen, grace: float = 3.0) -> None:
-    """Terminate a worker and its children, then kill them if they outlive ``grace`` seconds."""
+def track_process(process: subprocess.Popen) -> subprocess.Popen:
+    """Register a child process (started in its own session) to be stopped at interpreter exit."""
+    _RUNNING.add(process)
+    return process
+
+
+def stop_process(process: subprocess.Popen, grace: float = 3.0) -> None:
+    """Terminate a child process group (SIGTERM), then kill it (SIGKILL) if it outlives ``grace`` s."""
     if process.poll() is None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
@@ -247,7 +253,7 @@ def _stop(process: subprocess.Popen, grace: float = 3.0) -> None:
 @atexit.register
 def _stop_all() -> None:
     for process in list(_RUNNING):
-        _stop(process, grace=1.0)
+        stop_process(process, grace=1.0)
 
 
 @contextlib.contextmanager
@@ -275,11 +281,11 @@ def worker_processes(work_dir: Path, num_workers: int = 2,
                 env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=work_dir)
             log.close()
             processes.append(process)
-            _RUNNING.add(process)
+            track_process(process)
         yield processes
     finally:
         for process in processes:
-            _stop(process)
+            stop_process(process)
 
 
 def run_workers(work_dir: Path, num_workers: int = 2, timeout: float = 120.0,
