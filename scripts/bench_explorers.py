@@ -596,6 +596,21 @@ def nb42_request() -> Any:
     return serving_client.request_explorer(server, "digits", x_test[100::500][:4] / 255.0)
 
 
+def nb39_attention() -> Any:
+    """Notebook 39's attention explorer on its ten sentences, with the weights of an untrained sense
+    tagger of the notebook's shape (the explorer's cost is the drawing, not the training)."""
+    from utils.attention import explore, senses
+
+    words = senses.vocabulary()
+    test = senses.make_sense_data(500, seed=1)
+    model = senses.build_tagger(len(words), 10, len(senses.sense_tags()), attention=True)
+    sentences = list(senses.EXAMPLES) + [" ".join(s) for s in test.sentences[:4]]
+    ids, _ = senses.encode_sentences([s.split() for s in sentences], words, 10)
+    weights = senses.tagger_forward(model, ids)["weights"]
+    focus = [next(i for i, w in enumerate(s.split()) if w in senses.SENSES) for s in sentences]
+    return explore.attention_explorer(sentences, weights, focus=focus)
+
+
 CASES: dict[str, Callable[[], Any]] = {
     "01 hidden_units_explorer": nb01_hidden_units,
     "02 neuron_explorer": nb02_neuron,
@@ -633,6 +648,7 @@ CASES: dict[str, Callable[[], Any]] = {
     "36 temperature_explorer": nb36_temperature,
     "37 embedding_explorer": nb37_embedding,
     "38 forecast_explorer": nb38_forecast,
+    "39 attention_explorer": nb39_attention,
     "42 request_explorer": nb42_request,
     "44 logging_explorer": nb44_logging,
     "45 ring_explorer": nb45_ring,
