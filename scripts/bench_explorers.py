@@ -611,6 +611,15 @@ def nb39_attention() -> Any:
     return explore.attention_explorer(sentences, weights, focus=focus)
 
 
+def nb43_weight_quantization() -> Any:
+    """Notebook 43's bit-width explorer on 102,400 weights, the shape of its hidden-layer kernel
+    (a seeded normal stand-in for the trained weights: the redraw's cost is their number, not their values)."""
+    from utils.production import quantization
+
+    weights = np.random.default_rng(43).normal(0.0, 0.05, size=(800, 128))
+    return quantization.weight_quantization_explorer(weights, bits=4, clip=1.0, name="hidden layer")
+
+
 CASES: dict[str, Callable[[], Any]] = {
     "01 hidden_units_explorer": nb01_hidden_units,
     "02 neuron_explorer": nb02_neuron,
@@ -650,6 +659,7 @@ CASES: dict[str, Callable[[], Any]] = {
     "38 forecast_explorer": nb38_forecast,
     "39 attention_explorer": nb39_attention,
     "42 request_explorer": nb42_request,
+    "43 weight_quantization_explorer": nb43_weight_quantization,
     "44 logging_explorer": nb44_logging,
     "45 ring_explorer": nb45_ring,
     "46 column_explorer": nb46_column,
