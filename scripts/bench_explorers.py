@@ -620,6 +620,24 @@ def nb43_weight_quantization() -> Any:
     return quantization.weight_quantization_explorer(weights, bits=4, clip=1.0, name="hidden layer")
 
 
+def nb40_masked_word() -> Any:
+    """Notebook 40's masked-word explorer on its held-out Austen windows, with an untrained tiny BERT
+    of the notebook's shape (the redraw's cost is the NumPy forward pass, not the weights' values)."""
+    import keras
+    from utils.attention import encoder
+    from utils.sequences import language_model
+
+    train_text, held_out_text = language_model.austen_split("Pride & Prejudice", held_out_chapters=6)
+    words = language_model.word_vocabulary(language_model.tokenize_words(train_text), size=999)
+    words = words + [encoder.MASK_TOKEN]
+    held_out_ids = language_model.encode_words(language_model.tokenize_words(held_out_text), words)
+    windows = encoder.word_windows(held_out_ids, 16)
+    keras.utils.set_random_seed(40)
+    model = encoder.build_tiny_bert(len(words), 16, width=64, num_heads=4, ff_dim=128, num_layers=2)
+    return encoder.masked_word_explorer(encoder.bert_weights(model), list(windows[:40]), words,
+                                        len(words) - 1, sentence=3, position=6, layer=1)
+
+
 CASES: dict[str, Callable[[], Any]] = {
     "01 hidden_units_explorer": nb01_hidden_units,
     "02 neuron_explorer": nb02_neuron,
@@ -658,6 +676,7 @@ CASES: dict[str, Callable[[], Any]] = {
     "37 embedding_explorer": nb37_embedding,
     "38 forecast_explorer": nb38_forecast,
     "39 attention_explorer": nb39_attention,
+    "40 masked_word_explorer": nb40_masked_word,
     "42 request_explorer": nb42_request,
     "43 weight_quantization_explorer": nb43_weight_quantization,
     "44 logging_explorer": nb44_logging,
