@@ -638,6 +638,26 @@ def nb40_masked_word() -> Any:
                                         len(words) - 1, sentence=3, position=6, layer=1)
 
 
+
+
+def nb41_prompt() -> Any:
+    """Notebook 41's prompt explorer on the Austen vocabulary; an untrained GPT of the notebook's size (seeded) stands in for the trained one (same NumPy forward pass, same cost)."""
+    import keras
+
+    from utils.attention import decoder
+    from utils.sequences import language_model
+
+    train_text, _ = language_model.austen_split("Pride & Prejudice", held_out_chapters=6)
+    vocabulary = language_model.char_vocabulary(train_text)
+    keras.utils.set_random_seed(41)
+    model = decoder.build_gpt(len(vocabulary), 32, width=64, heads=4, layers=2)
+    model(np.zeros((1, 32), dtype="int32"))
+    prompts = ["it is a truth universally acknowledged", "elizabeth was", "mr. darcy",
+               "\"my dear mr. bennet,\" said his lady", "she could not help", "the lady"]
+    return decoder.prompt_explorer(decoder.gpt_weights(model), vocabulary, prompts,
+                                   temperature=0.8, top_k=10)
+
+
 CASES: dict[str, Callable[[], Any]] = {
     "01 hidden_units_explorer": nb01_hidden_units,
     "02 neuron_explorer": nb02_neuron,
@@ -677,6 +697,7 @@ CASES: dict[str, Callable[[], Any]] = {
     "38 forecast_explorer": nb38_forecast,
     "39 attention_explorer": nb39_attention,
     "40 masked_word_explorer": nb40_masked_word,
+    "41 prompt_explorer": nb41_prompt,
     "42 request_explorer": nb42_request,
     "43 weight_quantization_explorer": nb43_weight_quantization,
     "44 logging_explorer": nb44_logging,
