@@ -152,23 +152,29 @@ def make_sense_data(n: int, seed: int = 0, length: int = 10) -> SenseData:
 
 
 def build_tagger(vocab_size: int, length: int, n_tags: int, depth: int = 16,
-                 attention: bool = True, seed: int = 0) -> Any:
-    """Word + learned position embeddings, one single-head attention layer (optional), a softmax per word. Introduced in notebook 39.
+                 attention: bool = True, seed: int = 0, hidden: int = 32) -> Any:
+    """Word + learned position embeddings, one single-head attention layer (optional), a small ReLU layer, a softmax per word. Introduced in notebook 39.
 
-    The layers are named ``words``, ``positions``, ``attention`` and ``tags``; the attention's
-    mask lets every word attend to every word that is not padding (id 0).
+    The layers are named ``words``, ``positions``, ``attention``, ``hidden`` and ``tags``; the
+    attention's mask lets every word attend to every word that is not padding (id 0). The ReLU
+    layer lets the tag depend on the word *and* its context together; with a linear softmax alone
+    training often stalls with one ambiguous word unsolved.
     """
     import keras
 
     keras.utils.set_random_seed(seed)
     ids = keras.Input((length,), dtype="int32", name="ids")
-    x = keras.layers.Embedding(vocab_size, depth, name="words")(ids)
+    # word vectors of spread 0.3, not Keras's default +-0.05: attention scores are products of two
+    # vectors, and with tiny vectors every word starts attending to all equally and learns slowly
+    x = keras.layers.Embedding(vocab_size, depth, name="words",
+                               embeddings_initializer=keras.initializers.RandomNormal(stddev=0.3))(ids)
     x = position_layer()(length, depth, name="positions")(x)
     if attention:
         keys = keras.ops.expand_dims(keras.ops.not_equal(ids, 0), axis=1)  # (batch, 1, T)
         context = keras.layers.MultiHeadAttention(1, depth, name="attention")(
             x, x, attention_mask=keys)
         x = keras.layers.Concatenate(name="word_and_context")([x, context])
+    x = keras.layers.Dense(hidden, activation="relu", name="hidden")(x)
     outputs = keras.layers.Dense(n_tags, activation="softmax", name="tags")(x)
     model = keras.Model(ids, outputs, name="attention_tagger" if attention else "static_tagger")
     model.compile(optimizer=keras.optimizers.Adam(0.003), loss="sparse_categorical_crossentropy",
@@ -224,6 +230,9 @@ def tagger_forward(model: Any, ids: Any) -> dict[str, np.ndarray]:
         features = np.concatenate([x, context], axis=-1)
     else:
         features = x
+    if "hidden" in names:
+        kernel, bias = model.get_layer("hidden").get_weights()
+        features = np.maximum(features @ kernel + bias, 0.0)
     kernel, bias = model.get_layer("tags").get_weights()
     out["probabilities"] = core.softmax(features @ kernel + bias)
     return out
