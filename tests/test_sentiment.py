@@ -143,3 +143,36 @@ def test_results_table_lines_up_columns():
     assert len(lines) == 3 and "0.650" in lines[1] and "0.400" in lines[2]
     with pytest.raises(ValueError):
         sentiment.results_table({})
+
+
+def test_id_sentences_drop_padding():
+    assert sentiment.id_sentences(np.array([[5, 2, 0, 0], [0, 0, 0, 0], [3, 1, 4, 9]])) == [
+        ["w5", "w2"], [], ["w3", "w1", "w4", "w9"]]
+
+
+def test_skipgram_embedding_is_reproducible_and_unit_length():
+    rng = np.random.default_rng(0)
+    batch = rng.integers(2, 10, size=(60, 12))  # ids 2-9 only: 10-19 never occur
+    batch[:, 8:] = 0  # padding at the end
+    matrix, covered = sentiment.skipgram_embedding(batch, 20, dim=8, epochs=2, seed=3)
+    again, _ = sentiment.skipgram_embedding(batch, 20, dim=8, epochs=2, seed=3)
+    assert matrix.shape == (20, 8) and matrix.dtype == np.float32
+    np.testing.assert_array_equal(matrix, again)
+    assert np.all(matrix[0] == 0)
+    used = np.unique(batch[batch != 0])
+    np.testing.assert_allclose(np.linalg.norm(matrix[used], axis=1), 1.0, rtol=1e-5)
+    assert np.all(np.linalg.norm(matrix[10:], axis=1) < 0.5)  # never seen: small random rows
+    assert covered == pytest.approx(len(used) / 19)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"vocabulary_size": 5}, "outside a vocabulary of 5"),
+    ({"dim": 0}, "dim must be an integer >= 1"),
+    ({"epochs": 1.5}, "epochs must be an integer"),
+])
+def test_skipgram_embedding_rejects_bad_arguments(kwargs, message):
+    arguments = {"batch": np.array([[2, 7, 3, 0]]), "vocabulary_size": 10, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        sentiment.skipgram_embedding(**arguments)
+    with pytest.raises(ValueError, match="only padding"):
+        sentiment.skipgram_embedding(np.zeros((2, 3), dtype=int), 10)

@@ -272,3 +272,45 @@ def results_table(rows: Mapping[str, Mapping[str, float]]) -> str:
         cells = "".join(f"{scores[c]:16.3f}" if c in scores else f"{'':16s}" for c in columns)
         lines.append(f"{name:<{width}s}{cells}")
     return "\n".join(lines)
+
+
+def id_sentences(batch: Any) -> list[list[str]]:
+    """Each padded review's real ids as a list of word tokens ``"w<id>"`` (padding dropped), for gensim."""
+    array = _ids("batch", batch, 2)
+    return [[f"w{i}" for i in row[row != PAD]] for row in array]
+
+
+def skipgram_embedding(batch: Any, vocabulary_size: int, dim: int = 100, epochs: int = 10,
+                       window: int = 5, seed: int = 0) -> tuple[np.ndarray, float]:
+    """(an Embedding matrix from gensim skip-gram vectors of the ids in ``batch``, share of ids covered).
+
+    Row ``i`` is the unit-length skip-gram vector of id ``i``, the padding row 0 is zeros, and ids
+    the reviews never use keep small random values. Trained on one thread with a stable hash, so the
+    same reviews give the same matrix in every process. Introduced in notebook 35.
+    """
+    from gensim.models import Word2Vec
+
+    from utils.sequences.embeddings import stable_hash
+
+    array = _ids("batch", batch, 2)
+    for name, value, low in (("vocabulary_size", vocabulary_size, 2), ("dim", dim, 1),
+                             ("epochs", epochs, 1), ("window", window, 1)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
+            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    if array.size and array.max() >= vocabulary_size:
+        raise ValueError(f"batch holds id {int(array.max())}, outside a vocabulary of {vocabulary_size}")
+    sentences = [tokens for tokens in id_sentences(array) if tokens]
+    if not sentences:
+        raise ValueError("batch holds no real word (only padding)")
+    w2v = Word2Vec(sentences, sg=1, negative=5, window=window, vector_size=dim, epochs=epochs,
+                   min_count=1, workers=1, seed=seed, hashfxn=stable_hash)
+    matrix = np.random.default_rng(seed).normal(0.0, 0.05, (vocabulary_size, dim))
+    covered = 0
+    for i in range(1, vocabulary_size):
+        token = f"w{i}"
+        if token in w2v.wv.key_to_index:
+            vector = w2v.wv[token]
+            matrix[i] = vector / max(float(np.linalg.norm(vector)), 1e-8)
+            covered += 1
+    matrix[PAD] = 0.0
+    return matrix.astype(np.float32), covered / (vocabulary_size - 1)
