@@ -20,6 +20,7 @@ __all__ = [
     "sinusoidal_positions",
     "layer_norm",
     "multi_head_attention",
+    "whole_number",
 ]
 
 
@@ -37,8 +38,8 @@ def _floats(x: Any, name: str, min_ndim: int = 0) -> np.ndarray:
     return array
 
 
-def _whole(value: Any, name: str, low: int) -> int:
-    """``value`` as an int ≥ ``low``, or a ValueError naming the argument."""
+def whole_number(value: Any, name: str, low: int) -> int:
+    """``value`` as an int ≥ ``low``, or a ValueError naming the argument; shared by the attention modules. Introduced in notebook 39."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise ValueError(f"{name} must be a whole number, got {value!r}")
     if value < low:
@@ -119,7 +120,7 @@ def scaled_dot_product_attention(
 
 def causal_mask(length: int) -> np.ndarray:
     """Boolean (length, length), True on and below the diagonal: step t sees steps ≤ t. Introduced in notebook 39."""
-    n = _whole(length, "length", 1)
+    n = whole_number(length, "length", 1)
     return np.tril(np.ones((n, n), dtype=bool))
 
 
@@ -135,8 +136,8 @@ def padding_mask(ids: Any, pad_id: int = 0) -> np.ndarray:
 
 def sinusoidal_positions(length: int, depth: int) -> np.ndarray:
     """(length, depth): sin(p / 10000^(2i/depth)) on even, cos on odd dimensions (Vaswani 2017). Introduced in notebook 39."""
-    n = _whole(length, "length", 1)
-    d = _whole(depth, "depth", 1)
+    n = whole_number(length, "length", 1)
+    d = whole_number(depth, "depth", 1)
     positions = np.arange(n, dtype=np.float64)[:, None]
     two_i = np.arange(0, d, 2, dtype=np.float64)
     angles = positions / np.power(10000.0, two_i / d)
@@ -179,7 +180,7 @@ def multi_head_attention(
     has ``use_bias=False``. ``mask`` (True = may attend) broadcasts to (batch, Tq, Tk) like
     Keras's ``attention_mask``; a 4-D mask (batch, heads, Tq, Tk) is used as is.
     """
-    heads = _whole(num_heads, "num_heads", 1)
+    heads = whole_number(num_heads, "num_heads", 1)
     query = _floats(query, "query", min_ndim=3)
     value = _floats(value, "value", min_ndim=3)
     key = value if key is None else _floats(key, "key", min_ndim=3)

@@ -46,15 +46,6 @@ __all__ = [
 ]
 
 
-def _whole(value: Any, name: str, low: int) -> int:
-    """``value`` as an int ≥ ``low``, or a ValueError naming the argument."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be a whole number, got {value!r}")
-    if value < low:
-        raise ValueError(f"{name} must be at least {low}, got {value}")
-    return int(value)
-
-
 def _ids_2d(ids: Any, name: str, size: int | None = None) -> np.ndarray:
     """``ids`` as a 2-D integer array (a 1-D one gets a batch axis), ids checked against ``size``."""
     array = np.asarray(ids)
@@ -81,9 +72,9 @@ class PositionalEmbedding(keras.layers.Layer):
 
     def __init__(self, vocabulary_size: int, max_length: int, width: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.vocabulary_size = _whole(vocabulary_size, "vocabulary_size", 1)
-        self.max_length = _whole(max_length, "max_length", 1)
-        self.width = _whole(width, "width", 1)
+        self.vocabulary_size = core.whole_number(vocabulary_size, "vocabulary_size", 1)
+        self.max_length = core.whole_number(max_length, "max_length", 1)
+        self.width = core.whole_number(width, "width", 1)
         self.tokens = keras.layers.Embedding(self.vocabulary_size, self.width, name="tokens")
         self.positions = keras.layers.Embedding(self.max_length, self.width, name="positions")
 
@@ -115,9 +106,9 @@ class DecoderBlock(keras.layers.Layer):
     def __init__(self, width: int, heads: int, ff_width: int, cross_attention: bool = False,
                  causal: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.width = _whole(width, "width", 1)
-        self.heads = _whole(heads, "heads", 1)
-        self.ff_width = _whole(ff_width, "ff_width", 1)
+        self.width = core.whole_number(width, "width", 1)
+        self.heads = core.whole_number(heads, "heads", 1)
+        self.ff_width = core.whole_number(ff_width, "ff_width", 1)
         if self.width % self.heads:
             raise ValueError(f"width ({width}) must be divisible by heads ({heads})")
         self.cross_attention = bool(cross_attention)
@@ -164,7 +155,7 @@ class DecoderBlock(keras.layers.Layer):
 def build_gpt(vocabulary_size: int, context_length: int, width: int = 64, heads: int = 4,
               layers: int = 2, ff_width: int | None = None) -> keras.Model:
     """A tiny GPT: ids (batch, T ≤ context_length) → next-token logits (batch, T, V). Introduced in notebook 41."""
-    _whole(layers, "layers", 1)
+    core.whole_number(layers, "layers", 1)
     ids = keras.Input(shape=(None,), dtype="int32", name="ids")
     x = PositionalEmbedding(vocabulary_size, context_length, width, name="embedding")(ids)
     for layer in range(layers):
@@ -197,8 +188,8 @@ def build_translator(source_vocabulary: int, target_vocabulary: int, source_leng
     Introduced in notebook 41. The encoder blocks attend to every real source word; the decoder
     blocks attend causally to the target so far and, through cross-attention, to the encoder.
     """
-    _whole(encoder_layers, "encoder_layers", 1)
-    _whole(decoder_layers, "decoder_layers", 1)
+    core.whole_number(encoder_layers, "encoder_layers", 1)
+    core.whole_number(decoder_layers, "decoder_layers", 1)
     ff = ff_width or 4 * width
     source = keras.Input(shape=(None,), dtype="int32", name="source")
     target = keras.Input(shape=(None,), dtype="int32", name="target_in")
@@ -382,7 +373,7 @@ def top_k_logits(logits: Any, k: int) -> np.ndarray:
     z = np.asarray(logits, dtype=np.float64)
     if z.ndim == 0 or not np.all(np.isfinite(z)):
         raise ValueError("logits must be a finite array with at least one axis")
-    k = _whole(k, "k", 1)
+    k = core.whole_number(k, "k", 1)
     if k >= z.shape[-1]:
         return z.copy()
     kth = np.sort(z, axis=-1)[..., -k][..., None]  # ties at the k-th value are all kept
@@ -418,8 +409,8 @@ def generate(logits_fn: Callable[[np.ndarray], np.ndarray], prompt: Any, length:
     prompt = np.asarray(prompt)
     if prompt.ndim != 1 or prompt.size == 0 or prompt.dtype.kind not in "iu":
         raise ValueError("prompt must be a non-empty 1-D sequence of integer ids")
-    length = _whole(length, "length", 1)
-    context_length = _whole(context_length, "context_length", 1)
+    length = core.whole_number(length, "length", 1)
+    context_length = core.whole_number(context_length, "context_length", 1)
     if not np.isscalar(temperature) or not np.isfinite(temperature) or temperature < 0:
         raise ValueError(f"temperature must be a number >= 0, got {temperature!r}")
     if top_k is not None and (isinstance(top_k, (bool, np.bool_))
@@ -514,7 +505,7 @@ def date_pairs(n: int, seed: int = 0, first_year: int = 1900, last_year: int = 2
 
     Dates whose ISO form is in ``exclude`` are never drawn (keeps held-out dates unseen).
     """
-    n = _whole(n, "n", 1)
+    n = core.whole_number(n, "n", 1)
     if not 1 <= first_year <= last_year <= 9999:
         raise ValueError(f"need 1 <= first_year <= last_year <= 9999, got {first_year}, {last_year}")
     start = _dt.date(first_year, 1, 1).toordinal()
@@ -567,7 +558,7 @@ def greedy_translate(model: keras.Model, source_ids: Any, length: int = 10,
     for the whole batch.
     """
     source_ids = _ids_2d(source_ids, "source_ids")
-    length = _whole(length, "length", 1)
+    length = core.whole_number(length, "length", 1)
     decoded = np.zeros((len(source_ids), 1), dtype=np.int32)  # <start> is id 0
     for _ in range(length):
         logits = np.asarray(model([source_ids, decoded], training=False))
